@@ -1,0 +1,164 @@
+"""The rekolabels error tree.
+
+```
+RekolabelsError
+├── InvalidArgumentError (also ValueError)   bad argument, raised before any request
+├── ServiceError (.code, .message, .request_id, .http_status)
+│   ├── AccessDeniedError
+│   ├── JobNotFoundError                     ResourceNotFoundException
+│   ├── InvalidParameterError
+│   ├── InvalidPaginationTokenError
+│   ├── InternalServiceError                 retries exhausted on InternalServerError / 5xx
+│   └── ThrottledError                       retries exhausted on throttling
+├── ServiceUnavailableError                  retries exhausted on connection errors / timeouts
+├── ResponseValidationError                  a response we cannot read
+├── PaginationLoopError                      the service repeated a NextToken
+├── JobInProgressError
+├── JobFailedError (.status_message)
+└── WaitTimeoutError
+PartialJobWarning (UserWarning)              re-aggregating one page of a longer job
+```
+
+botocore's exceptions are translated to these in exactly one place, ``map_client_error``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AccessDeniedError",
+    "InternalServiceError",
+    "InvalidArgumentError",
+    "InvalidPaginationTokenError",
+    "InvalidParameterError",
+    "JobFailedError",
+    "JobInProgressError",
+    "JobNotFoundError",
+    "PaginationLoopError",
+    "PartialJobWarning",
+    "RekolabelsError",
+    "ResponseValidationError",
+    "ServiceError",
+    "ServiceUnavailableError",
+    "ThrottledError",
+    "WaitTimeoutError",
+]
+
+
+class RekolabelsError(Exception):
+    """Base of every error rekolabels raises: catch this to catch them all."""
+
+
+class InvalidArgumentError(RekolabelsError, ValueError):
+    """An argument is invalid; raised before any request is sent."""
+
+
+class ServiceError(RekolabelsError):
+    """Rekognition answered with an error.
+
+    Carries the AWS error ``code``, its ``message``, the ``request_id`` to quote to AWS support,
+    and the ``http_status``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        request_id: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.http_status = http_status
+
+    def __str__(self) -> str:
+        head = f"{self.code}: {self.message}" if self.code else self.message
+        details = []
+        if self.http_status is not None:
+            details.append(f"HTTP {self.http_status}")
+        if self.request_id:
+            details.append(f"request id {self.request_id}")
+        return f"{head} ({', '.join(details)})" if details else head
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_service_error,
+            (type(self), self.message, self.code, self.request_id, self.http_status),
+        )
+
+
+def _rebuild_service_error(
+    cls: type[ServiceError],
+    message: str,
+    code: str | None,
+    request_id: str | None,
+    http_status: int | None,
+) -> ServiceError:
+    return cls(message, code=code, request_id=request_id, http_status=http_status)
+
+
+class AccessDeniedError(ServiceError):
+    """The credentials may not call GetLabelDetection (AccessDeniedException)."""
+
+
+class JobNotFoundError(ServiceError):
+    """No job has this id in this account and region (ResourceNotFoundException)."""
+
+
+class InvalidParameterError(ServiceError):
+    """The service rejected a parameter (InvalidParameterException)."""
+
+
+class InvalidPaginationTokenError(ServiceError):
+    """The NextToken is forged, expired or from another job (InvalidPaginationTokenException)."""
+
+
+class InternalServiceError(ServiceError):
+    """Rekognition kept failing (InternalServerError or another 5xx) after every retry."""
+
+
+class ThrottledError(ServiceError):
+    """Still throttled after every retry (ThrottlingException, ProvisionedThroughputExceeded)."""
+
+
+class ServiceUnavailableError(RekolabelsError):
+    """The endpoint could not be reached (connection errors, timeouts) after every retry."""
+
+
+class ResponseValidationError(RekolabelsError):
+    """A response we cannot read: truncated, not JSON, or fields of the wrong type."""
+
+
+class PaginationLoopError(RekolabelsError):
+    """The service returned a NextToken it had already returned; following it would loop."""
+
+
+class JobInProgressError(RekolabelsError):
+    """The job is still running; call ``wait_for_job`` first."""
+
+
+class JobFailedError(RekolabelsError):
+    """The job failed; ``status_message`` says why, as the service reported it."""
+
+    def __init__(self, message: str, *, status_message: str | None = None) -> None:
+        super().__init__(message)
+        self.status_message = status_message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_job_failed, (str(self), self.status_message))
+
+
+def _rebuild_job_failed(message: str, status_message: str | None) -> JobFailedError:
+    return JobFailedError(message, status_message=status_message)
+
+
+class WaitTimeoutError(RekolabelsError):
+    """The job did not finish before ``wait_for_job``'s deadline."""
+
+
+class PartialJobWarning(UserWarning):
+    """Re-aggregating a single page of a longer job: segments may be cut at the page edge."""

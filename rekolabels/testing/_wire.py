@@ -1,0 +1,62 @@
+"""The socket replacement: answer a real boto3 client's requests in-process.
+
+botocore emits ``before-send`` just before it would open a socket; a handler that returns an
+``AWSResponse`` replaces the network, while serialization, signing, parsing, retries and error
+handling all run for real. ``Stubber`` cannot do this: it skips retries and rejects fields the
+installed service model does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from types_boto3_rekognition import RekognitionClient
+
+__all__ = ["http_response", "new_client"]
+
+# Obviously fake credentials: a test client must never pick up real ones from the environment.
+_DUMMY_KEY_ID = "AKIAREKOLABELSTESTING"
+_DUMMY_SECRET = "rekolabels-testing-not-a-secret"
+
+
+class _Body:
+    """The minimal raw stream ``AWSResponse.content`` reads."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def http_response(
+    status: int, body: bytes, headers: dict[str, str] | None = None, *, url: str = ""
+) -> AWSResponse:
+    """An HTTP response botocore will parse as if it had come off the wire."""
+    all_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(body))}
+    all_headers.update(headers or {})
+    return AWSResponse(url, status, all_headers, _Body(body))
+
+
+def new_client(
+    *,
+    region_name: str = "us-east-1",
+    endpoint_url: str | None = None,
+    config: Config | None = None,
+) -> RekognitionClient:
+    """A real boto3 ``rekognition`` client with dummy credentials and botocore retries off."""
+    base = Config(retries={"total_max_attempts": 1})
+    return boto3.client(
+        "rekognition",
+        region_name=region_name,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=_DUMMY_KEY_ID,
+        aws_secret_access_key=_DUMMY_SECRET,
+        config=base.merge(config) if config is not None else base,
+    )
