@@ -16,7 +16,7 @@ plus ``ResponseMetadata`` (which botocore adds to every response).
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
@@ -74,19 +74,13 @@ class VideoColorRange(str, Enum):
     LIMITED = "LIMITED"
 
 
-def _open_enum(enum: type[Enum]) -> Any:
-    # Known values become members; a value a later API version adds is kept as a plain str.
-    # left_to_right, or pydantic's smart mode would pick ``str`` for known values too.
-    return Annotated[
-        Union[Annotated[enum, Strict(False)], str, None],
-        Field(union_mode="left_to_right"),
-    ]
-
-
-_JobStatus = _open_enum(VideoJobStatus)
-_SortBy = _open_enum(LabelDetectionSortBy)
-_AggregateBy = _open_enum(LabelDetectionAggregateBy)
-_ColorRange = _open_enum(VideoColorRange)
+# Enum fields are open: known values become members; a value a later API version adds is kept
+# as a plain str. left_to_right, or pydantic's smart mode would pick ``str`` for known values too.
+_OPEN = Field(union_mode="left_to_right")
+_JobStatus = Annotated[Annotated[VideoJobStatus, Strict(False)] | str | None, _OPEN]
+_SortBy = Annotated[Annotated[LabelDetectionSortBy, Strict(False)] | str | None, _OPEN]
+_AggregateBy = Annotated[Annotated[LabelDetectionAggregateBy, Strict(False)] | str | None, _OPEN]
+_ColorRange = Annotated[Annotated[VideoColorRange, Strict(False)] | str | None, _OPEN]
 
 
 class _Model(BaseModel):

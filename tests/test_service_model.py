@@ -10,8 +10,8 @@ from enum import Enum
 
 import botocore.session
 import pytest
-from botocore.model import ListShape, MapShape, Shape, StructureShape
 from botocore import xform_name
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 from pydantic import BaseModel
 
 import rekolabels
@@ -48,7 +48,8 @@ STRUCTURES, ENUMS = reachable_shapes()
 
 
 def test_walk_reaches_every_shape_design_names() -> None:
-    assert {s.name for s in STRUCTURES} >= {"GetLabelDetectionResponse", "DominantColor", "S3Object"}
+    names = {s.name for s in STRUCTURES}
+    assert names >= {"GetLabelDetectionResponse", "DominantColor", "S3Object"}
     assert {s.name for s in ENUMS} == {
         "VideoJobStatus", "LabelDetectionSortBy", "LabelDetectionAggregateBy", "VideoColorRange"
     }  # fmt: skip
@@ -63,7 +64,8 @@ def test_structure_has_a_model_with_every_member(shape: StructureShape) -> None:
     for member in shape.members:
         assert member in by_alias, f"{shape.name}.{member} has no field"
         assert by_alias[member] == xform_name(member), f"{shape.name}.{member} misnamed"
-        assert model.model_fields[by_alias[member]].description, f"{shape.name}.{member} undocumented"
+        field = model.model_fields[by_alias[member]]
+        assert field.description, f"{shape.name}.{member} has no docstring"
     required = {f.alias for f in model.model_fields.values() if f.is_required()}
     assert required == set(shape.required_members)
 

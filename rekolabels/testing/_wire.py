@@ -41,7 +41,8 @@ def http_response(
     """An HTTP response botocore will parse as if it had come off the wire."""
     all_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(body))}
     all_headers.update(headers or {})
-    return AWSResponse(url, status, all_headers, _Body(body))
+    # The stubs ask for HTTPHeaders; at run time AWSResponse wraps any mapping in a HeadersDict.
+    return AWSResponse(url, status, all_headers, _Body(body))  # type: ignore[arg-type]
 
 
 def new_client(
