@@ -1,6 +1,7 @@
 """The rekolabels error tree.
 
 ```
+--8<-- [start:tree]
 RekolabelsError
 ├── InvalidArgumentError (also ValueError)   bad argument, raised before any request
 ├── ServiceError (.code, .message, .request_id, .http_status)
@@ -17,6 +18,7 @@ RekolabelsError
 ├── JobFailedError (.status_message)
 └── WaitTimeoutError
 PartialJobWarning (UserWarning)              re-aggregating one page of a longer job
+--8<-- [end:tree]
 ```
 
 botocore's exceptions are translated to these in exactly one place, ``map_client_error``.

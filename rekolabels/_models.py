@@ -45,7 +45,17 @@ __all__ = [
 ]
 
 
-class VideoJobStatus(str, Enum):
+class _AwsEnum(str, Enum):
+    """A str-mixin Enum that prints as its AWS value on every Python version."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
+
+
+class VideoJobStatus(_AwsEnum):
     """State of an asynchronous Rekognition Video job."""
 
     IN_PROGRESS = "IN_PROGRESS"
@@ -53,21 +63,21 @@ class VideoJobStatus(str, Enum):
     FAILED = "FAILED"
 
 
-class LabelDetectionSortBy(str, Enum):
+class LabelDetectionSortBy(_AwsEnum):
     """Order of the labels in a response."""
 
     NAME = "NAME"
     TIMESTAMP = "TIMESTAMP"
 
 
-class LabelDetectionAggregateBy(str, Enum):
+class LabelDetectionAggregateBy(_AwsEnum):
     """Whether labels are returned per sampled frame or as time segments."""
 
     TIMESTAMPS = "TIMESTAMPS"
     SEGMENTS = "SEGMENTS"
 
 
-class VideoColorRange(str, Enum):
+class VideoColorRange(_AwsEnum):
     """Color range of the video (full 0-255 or limited 16-235)."""
 
     FULL = "FULL"
