@@ -32,6 +32,9 @@ Fault vocabulary for ``inject`` (one entry per call, consumed in order; ``None``
                                             ``"ThrottlingException:400"`` (how throttling
                                             often arrives) or ``"InternalServerError:503"``
 ``"truncated"``                             HTTP 200, the real page's JSON cut in half
+``"repeat_token"``                          HTTP 200, the real page, but its NextToken is the
+                                            request's own (a service stuck on one page;
+                                            without a request NextToken, served as is)
 ``"connection"``                            the connection drops before any response
 ``"timeout"``                               no response before the client's read timeout
 ==========================================  ===================================================
@@ -75,6 +78,8 @@ FAULT_CODES: dict[str, int] = {
     "ResourceNotFoundException": 400,
 }
 _TRANSPORT_FAULTS = ("connection", "timeout")
+# Faults that still serve the page, then spoil the reply.
+_PAGE_FAULTS = ("truncated", "repeat_token")
 _MAX_PAGE = 1000
 _JOB_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _SORT_BY = ("NAME", "TIMESTAMP")
@@ -252,14 +257,14 @@ class FakeRekognition:
             request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
             job = None
             in_progress = False
-            if fault in (None, "truncated") and operation == "GetLabelDetection":
+            if (fault is None or fault in _PAGE_FAULTS) and operation == "GetLabelDetection":
                 job = self._jobs.get(params["JobId"]) if _valid_job_id(params) else None
                 if job is not None and job.in_progress_polls > 0:
                     job.in_progress_polls -= 1
                     in_progress = True
         if fault in _TRANSPORT_FAULTS:
             return Reply(0, {}, b"", fault=fault)
-        if fault is not None and fault != "truncated":
+        if fault is not None and fault not in _PAGE_FAULTS:
             code = fault.partition(":")[0]
             return _error(request_id, code, f"Injected {code}.", _fault_reply_status(fault))
         try:
@@ -268,6 +273,8 @@ class FakeRekognition:
                     "UnknownOperationException", f"The fake does not implement {operation}."
                 )
             page = self._get_label_detection(params, job, in_progress)
+            if fault == "repeat_token" and "NextToken" in params:
+                page["NextToken"] = params["NextToken"]
         except _BadRequest as exc:
             return _error(request_id, exc.code, exc.message, FAULT_CODES.get(exc.code, 400))
         body = json.dumps(page, separators=(",", ":")).encode()
@@ -349,7 +356,7 @@ def _valid_job_id(params: Mapping[str, Any]) -> bool:
 
 def _fault_reply_status(fault: str) -> int:
     """HTTP status for a scheduled fault; ValueError for an entry outside the vocabulary."""
-    if fault == "truncated" or fault in _TRANSPORT_FAULTS:
+    if fault in _PAGE_FAULTS or fault in _TRANSPORT_FAULTS:
         return 200
     code, _, status = fault.partition(":")
     if code not in FAULT_CODES or (status and not (status.isdigit() and len(status) == 3)):
