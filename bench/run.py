@@ -36,6 +36,7 @@ from botocore.awsrequest import HeadersDict
 from botocore.parsers import create_parser
 
 import rekolabels as rl
+from rekolabels import _models as rl_models
 from rekolabels.testing import http_response, new_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +233,7 @@ def p1(sizes: Sizes) -> list[Figure]:
     main = Figure("P1", "typed conversion / botocore parse (worse of 2 real pages)", "<= 0.5")
     raw = Figure("P1-bytes", "typed from raw bytes / botocore parse (worse of 2)", "info")
     details, worst, worst_raw = [], 0.0, 0.0
-    validate_wire = getattr(rl.GetLabelDetectionResponse, "_from_wire", None)
+    validate_wire = getattr(rl_models, "_page_from_wire", None)
     for name in P1_FILES:
         body = wire_body(load(name))
         parse = botocore_parse(body)

@@ -38,6 +38,7 @@ from ._models import (
     LabelDetectionSortBy,
     VideoJobStatus,
 )
+from ._rawpage import call, has_job_status, install, to_page
 from ._retry import Deadline, RetryPolicy, UnreadableResponseError, _should_retry
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class LabelDetectionClient:
         if client is None:
             client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
         self._client: RekognitionClient = client
+        # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
+        install(client)
         self.retry = retry if retry is not None else RetryPolicy()
         # Time is injectable so the waiter and the backoff can be tested without sleeping.
         self._clock: Callable[[], float] = time.monotonic
@@ -232,8 +235,10 @@ class LabelDetectionClient:
             if page.job_status == VideoJobStatus.IN_PROGRESS:
                 raise JobInProgressError(f"job {params['JobId']} is still IN_PROGRESS")
             _raise_if_failed(params["JobId"], page)
-            yield page
             token = page.next_token
+            yield page
+            # Drop this page before fetching the next, so that only one is ever held here.
+            del page
             if not token:
                 return
             if token in seen:
@@ -246,19 +251,23 @@ class LabelDetectionClient:
 
     def _labels(self, params: dict[str, Any]) -> Iterator[LabelDetection]:
         for page in self._pages(params):
-            if page.labels:
-                yield from page.labels
+            labels = page.labels or []
+            # Hold neither the page nor its labels while the next page is fetched: streaming
+            # memory is one page, not two.
+            del page
+            yield from labels
+            del labels
 
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
         raw = retrying(self._call, params)
-        return GetLabelDetectionResponse.from_boto3(raw)
+        return to_page(raw)
 
     def _call(self, params: dict[str, Any]) -> Any:
         try:
-            raw = self._client.get_label_detection(**params)
+            raw = call(self._client, params)
         except (ClientError, BotoCoreError) as exc:
             map_client_error(exc)
-        if "JobStatus" not in raw:
+        if not has_job_status(raw):
             raise UnreadableResponseError(
                 "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
             )
