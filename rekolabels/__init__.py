@@ -39,6 +39,7 @@ from ._models import (
     VideoJobStatus,
     VideoMetadata,
 )
+from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
 __version__ = "0.1.0"
 
@@ -79,4 +80,8 @@ __all__ = [
     "VideoMetadata",
     "WaitTimeoutError",
     "__version__",
+    "aggregate_segments",
+    "reaggregate",
+    "resort",
+    "sort_labels",
 ]
