@@ -1,5 +1,6 @@
 """rekolabels: a typed SDK for Amazon Rekognition Video label detection results."""
 
+from ._analytics import LabelSummary, filter_labels, sampling_period_ms, summarize_labels
 from ._errors import (
     AccessDeniedError,
     InternalServiceError,
@@ -64,6 +65,7 @@ __all__ = [
     "LabelDetection",
     "LabelDetectionAggregateBy",
     "LabelDetectionSortBy",
+    "LabelSummary",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",
@@ -81,7 +83,10 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "aggregate_segments",
+    "filter_labels",
     "reaggregate",
     "resort",
+    "sampling_period_ms",
     "sort_labels",
+    "summarize_labels",
 ]
