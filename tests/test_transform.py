@@ -156,8 +156,8 @@ def check_segment_invariants(
         assert s.label.instances is None
         assert "Instances" not in s.to_boto3()["Label"]
         # Starts and ends on a detection of its own name.
-        assert s.start_timestamp_millis in present[s.name]  # type: ignore[index]
-        assert s.end_timestamp_millis in present[s.name]  # type: ignore[index]
+        assert s.start_timestamp_millis in present[s.name]
+        assert s.end_timestamp_millis in present[s.name]
 
     # Every detection is covered by exactly one segment of its name.
     for d in items:
@@ -173,7 +173,7 @@ def check_segment_invariants(
     # name, the split is where the label is absent at a grid point and the gap exceeds max_gap.
     by_name: dict[str, list[rl.LabelDetection]] = defaultdict(list)
     for s in segments:
-        by_name[s.name].append(s)  # type: ignore[index]
+        by_name[s.name].append(s)
     for name, segs in by_name.items():
         segs.sort(key=lambda s: s.start_timestamp_millis)
         for a, b in itertools.pairwise(segs):
