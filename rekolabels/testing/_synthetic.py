@@ -95,6 +95,7 @@ TAXONOMY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], boo
     "Woman": (("Adult", "Female", "Person"), (), ("Person Description",), True),
 }
 
+
 @dataclass
 class _Track:
     """One label's own state: on or off, its confidence and its instances' boxes."""
