@@ -9,6 +9,7 @@ the same one the in-process transport adapts, and only turns a Reply into bytes 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -74,6 +75,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 keeps connections alive, as AWS endpoints do; SDK pools rely on it.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, each reply would wait ~40 ms for
+    # the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: _Server
     # A stuck client must not hold a worker thread forever.
     timeout = 30
@@ -170,10 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """Hang up without a word: the client sees the connection close before any response."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 class LoopbackServer:
@@ -218,10 +220,8 @@ class LoopbackServer:
             workers = list(server.workers)
         for conn in connections:
             # Wakes a worker blocked reading the next request on a kept-alive connection.
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         for worker in workers:
             worker.join(_JOIN_S)
         self._thread.join(_JOIN_S)
