@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,6 +67,11 @@ class _Server(ThreadingHTTPServer):
             self.connections.add(request)
         super().process_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client hanging up mid-reply is its business; print anything else (a bug)."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
     def shutdown_request(self, request: Any) -> None:
         with self.lock:
             self.connections.discard(request)
@@ -112,7 +118,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(params, dict):
             self._send_error(400, "SerializationException", "The body is not a JSON object.")
             return
-        reply = self.server.handle_request_params(target[len(_TARGET_PREFIX) :], params)
+        try:
+            reply = self.server.handle_request_params(target[len(_TARGET_PREFIX) :], params)
+        except Exception as exc:
+            # A bug in the fake must reach the test as an error response, not a hang-up.
+            self._send_error(500, "InternalFailure", f"The fake failed: {exc!r}")
+            return
         if reply.fault == "timeout":
             # Say nothing until the client gives up (or the server closes), then hang up.
             self.server.closing.wait(self.server.silence_s)
