@@ -35,6 +35,9 @@ Fault vocabulary for ``inject`` (one entry per call, consumed in order; ``None``
                                             ``"ThrottlingException:400"`` (how throttling
                                             often arrives) or ``"InternalServerError:503"``
 ``"truncated"``                             HTTP 200, the real page's JSON cut in half
+``"repeat_token"``                          HTTP 200, the real page, but its NextToken is the
+                                            request's own (a service stuck on one page;
+                                            without a request NextToken, served as is)
 ``"connection"``                            the connection drops before any response
 ``"timeout"``                               no response before the client's read timeout
 ``"latency"`` / ``"latency:SECONDS"``       served, after ``fault_rate``'s ``latency_s`` (or
@@ -108,6 +111,8 @@ _MAX_LATENCY_S = 5.0
 _TOKEN_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _JOB_TAG = re.compile(r"[a-zA-Z0-9_.\-:]{1,1024}")
 _TRANSPORT_FAULTS = ("connection", "timeout")
+# Faults that still serve the page, then spoil the reply.
+_PAGE_FAULTS = ("truncated", "repeat_token")
 _MAX_PAGE = 1000
 _JOB_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _SORT_BY = ("NAME", "TIMESTAMP")
@@ -412,7 +417,7 @@ class FakeRekognition:
             request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
             job = None
             in_progress = False
-            if fault in (None, "truncated") and operation == "GetLabelDetection":
+            if (fault is None or fault in _PAGE_FAULTS) and operation == "GetLabelDetection":
                 job = self._jobs.get(params["JobId"]) if _valid_job_id(params) else None
                 if job is not None and (
                     job.in_progress_polls > 0 or time.monotonic() < job.ready_at
@@ -423,7 +428,7 @@ class FakeRekognition:
             time.sleep(delay)
         if fault in _TRANSPORT_FAULTS:
             return Reply(0, {}, b"", fault=fault)
-        if fault is not None and fault != "truncated":
+        if fault is not None and fault not in _PAGE_FAULTS:
             code = fault.partition(":")[0]
             return _error(request_id, code, f"Injected {code}.", _fault_reply_status(fault))
         try:
@@ -435,6 +440,8 @@ class FakeRekognition:
                 raise _BadRequest(
                     "UnknownOperationException", f"The fake does not implement {operation}."
                 )
+            if fault == "repeat_token" and "NextToken" in params:
+                page["NextToken"] = params["NextToken"]
         except _BadRequest as exc:
             return _error(request_id, exc.code, exc.message, FAULT_CODES.get(exc.code, 400))
         body = json.dumps(page, separators=(",", ":")).encode()
@@ -584,7 +591,7 @@ def _valid_job_id(params: Mapping[str, Any]) -> bool:
 
 def _fault_reply_status(fault: str) -> int:
     """HTTP status for a scheduled fault; ValueError for an entry outside the vocabulary."""
-    if fault == "truncated" or fault in _TRANSPORT_FAULTS:
+    if fault in _PAGE_FAULTS or fault in _TRANSPORT_FAULTS:
         return 200
     if fault == "latency" or fault.startswith("latency:"):
         seconds = fault.partition(":")[2]
