@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from types_boto3_rekognition import RekognitionClient
 
-__all__ = ["FAULT_CODES", "FakeRekognition", "Reply", "StartSettings"]
+__all__ = ["FAULT_CODES", "FakeRekognition", "Reply"]
 
 # HTTP status of each AWS error the fake can send (GetLabelDetection's service model).
 FAULT_CODES: dict[str, int] = {
