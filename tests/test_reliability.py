@@ -1,9 +1,9 @@
 """Reliability: LabelDetectionClient against the fake under seeded faults, in-process and HTTP.
 
-Within the retry budget every label arrives exactly once, in order; beyond it, a typed error and
-never a silent partial result: the labels yielded before the error are exactly the pages served
-before the failing one. Every loop is bounded; the figures go to the test report
-(``record_property``) and, with ``-s``, to stdout.
+Within the retry budget every label arrives exactly once, in order (both SortBy orders); beyond
+it, a typed error and never a silent partial result: the labels yielded before the error are
+exactly the pages served before the failing one. Every loop is bounded; the figures go to the
+test report (``record_property``) and, with ``-s``, to stdout.
 """
 
 from __future__ import annotations
@@ -69,12 +69,16 @@ class Transport:
     fake: FakeRekognition
     client: Any
     expected: list[dict[str, Any]]
+    by_name: list[dict[str, Any]]
 
 
 @pytest.fixture(scope="module", params=["in-process", "http"])
 def transport(request: pytest.FixtureRequest) -> Iterator[Transport]:
     response = synthetic_response(DETECTIONS, seed=11, job_id="job-1")
     expected = list(response["Labels"])
+    models = [rl.LabelDetection.model_validate(d) for d in expected]
+    by_name = [d.to_boto3() for d in rl.sort_labels(models, "NAME")]
+    assert by_name != expected
     with FakeRekognition(seed=1) as fake:
         fake.add_job("job-1", response)
         if request.param == "http":
@@ -83,7 +87,7 @@ def transport(request: pytest.FixtureRequest) -> Iterator[Transport]:
         else:
             client = fake.client
         try:
-            yield Transport(request.param, fake, client, expected)
+            yield Transport(request.param, fake, client, expected, by_name)
         finally:
             client.close()
 
@@ -115,13 +119,15 @@ def test_within_budget_every_label_once_in_order(
     faults: Counter[str] = Counter()
     calls = 0
     started = time.monotonic()
-    for _ in range(SCHEDULES):
+    for number in range(SCHEDULES):
         pages = within_budget(rng, transport.name == "http")
         schedule = [entry for page in pages for entry in page]
         before = len(transport.fake.requests)
         transport.fake.inject(schedule)
-        got = [d.to_boto3() for d in lc.iter_labels("job-1", max_results=PAGE)]
-        assert got == transport.expected
+        sort_by = ("TIMESTAMP", "NAME")[number % 2]
+        labels = lc.iter_labels("job-1", max_results=PAGE, sort_by=sort_by)
+        got = [d.to_boto3() for d in labels]
+        assert got == (transport.expected if sort_by == "TIMESTAMP" else transport.by_name)
         made = len(transport.fake.requests) - before
         # Exactly one call per schedule entry: nothing skipped, nothing repeated.
         assert made == len(schedule)
