@@ -148,7 +148,7 @@ class _Job:
 
 
 @dataclass(frozen=True)
-class StartSettings:
+class _StartSettings:
     """How jobs started by StartLabelDetection behave (see ``FakeRekognition.configure_start``)."""
 
     detections: int = 2345
@@ -189,7 +189,7 @@ class FakeRekognition:
         self._latency_rate = 0.0
         self._latency_s = 0.05
         self._fault_counts: Counter[str] = Counter()
-        self._start = StartSettings()
+        self._start = _StartSettings()
         self._client_tokens: dict[str, tuple[str, str]] = {}
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ class FakeRekognition:
         else:
             stored = copy.deepcopy(dict(response)) if response is not None else None
         with self._lock:
-            self._start = StartSettings(
+            self._start = _StartSettings(
                 detections, in_progress_polls, in_progress_s, stored, failed
             )
 
@@ -414,7 +414,8 @@ class FakeRekognition:
     # -- the protocol -------------------------------------------------------------------------
 
     def handle(self, operation: str, params: dict[str, Any]) -> Reply:
-        """Answer one request: record it, apply the next scheduled fault, else serve it."""
+        """Answer one request: record it, apply the next fault (scheduled, else drawn from the
+        rates) and any added latency, else serve GetLabelDetection or StartLabelDetection."""
         with self._lock:
             self._requests.append(params)
             fault, delay = self._next_fault()
@@ -541,7 +542,7 @@ class FakeRekognition:
         return {"JobId": job_id}
 
     def _started_response(
-        self, settings: StartSettings, s3: dict[str, Any], min_confidence: float
+        self, settings: _StartSettings, s3: dict[str, Any], min_confidence: float
     ) -> dict[str, Any]:
         if settings.failed is not None:
             return {"JobStatus": "FAILED", "StatusMessage": settings.failed}
