@@ -1,5 +1,6 @@
 """rekolabels: a typed SDK for Amazon Rekognition Video label detection results."""
 
+from ._analytics import LabelSummary, filter_labels, sampling_period_ms, summarize_labels
 from ._client import LabelDetectionClient
 from ._errors import (
     AccessDeniedError,
@@ -41,6 +42,7 @@ from ._models import (
     VideoMetadata,
 )
 from ._retry import RetryPolicy
+from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
 __version__ = "0.1.0"
 
@@ -66,6 +68,7 @@ __all__ = [
     "LabelDetectionAggregateBy",
     "LabelDetectionClient",
     "LabelDetectionSortBy",
+    "LabelSummary",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",
@@ -83,4 +86,11 @@ __all__ = [
     "VideoMetadata",
     "WaitTimeoutError",
     "__version__",
+    "aggregate_segments",
+    "filter_labels",
+    "reaggregate",
+    "resort",
+    "sampling_period_ms",
+    "sort_labels",
+    "summarize_labels",
 ]

@@ -14,6 +14,10 @@ PUBLIC = {
     "JobInProgressError", "JobNotFoundError", "PaginationLoopError", "PartialJobWarning",
     "RekolabelsError", "ResponseValidationError", "ServiceError", "ServiceUnavailableError",
     "ThrottledError", "WaitTimeoutError",
+    # local re-sort and re-aggregate
+    "aggregate_segments", "reaggregate", "resort", "sort_labels",
+    # label analytics
+    "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
     "__version__",
 }  # fmt: skip
 
