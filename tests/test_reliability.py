@@ -31,7 +31,7 @@ SCHEDULES = 300
 BEYOND = 60
 ZERO_BACKOFF = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_backoff_s=0)
 # A timeout over HTTP costs the client's read timeout; keep it short but far above a reply.
-READ_TIMEOUT_S = 0.25
+READ_TIMEOUT_S = 0.5
 
 RETRYABLE = [
     "ThrottlingException",
