@@ -1,5 +1,6 @@
 """rekolabels: a typed SDK for Amazon Rekognition Video label detection results."""
 
+from ._client import LabelDetectionClient
 from ._errors import (
     AccessDeniedError,
     InternalServiceError,
@@ -39,6 +40,7 @@ from ._models import (
     VideoJobStatus,
     VideoMetadata,
 )
+from ._retry import RetryPolicy
 
 __version__ = "0.1.0"
 
@@ -62,6 +64,7 @@ __all__ = [
     "LabelCategory",
     "LabelDetection",
     "LabelDetectionAggregateBy",
+    "LabelDetectionClient",
     "LabelDetectionSortBy",
     "PaginationLoopError",
     "Parent",
@@ -69,6 +72,7 @@ __all__ = [
     "RekolabelsError",
     "ResponseMetadata",
     "ResponseValidationError",
+    "RetryPolicy",
     "S3Object",
     "ServiceError",
     "ServiceUnavailableError",

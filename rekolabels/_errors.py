@@ -21,12 +21,16 @@ PartialJobWarning (UserWarning)              re-aggregating one page of a longer
 --8<-- [end:tree]
 ```
 
-botocore's exceptions are translated to these in exactly one place, ``map_client_error``.
+botocore's exceptions are translated to these in exactly one place, ``map_client_error``,
+which keeps the original as ``__cause__``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
+
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 __all__ = [
     "AccessDeniedError",
@@ -164,3 +168,63 @@ class WaitTimeoutError(RekolabelsError):
 
 class PartialJobWarning(UserWarning):
     """Re-aggregating a single page of a longer job: segments may be cut at the page edge."""
+
+
+# Error codes that mean "slow down": Rekognition's two, plus the generic ones botocore's
+# standard retry mode treats as throttling (a proxy or a future API version may send them).
+_THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "Throttling",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "SlowDown",
+    }
+)
+_BY_CODE: dict[str, type[ServiceError]] = {
+    **dict.fromkeys(_THROTTLING_CODES, ThrottledError),
+    "AccessDeniedException": AccessDeniedError,
+    "ResourceNotFoundException": JobNotFoundError,
+    "InvalidParameterException": InvalidParameterError,
+    "InvalidPaginationTokenException": InvalidPaginationTokenError,
+    "InternalServerError": InternalServiceError,
+}
+
+
+def map_client_error(exc: Exception) -> NoReturn:
+    """Raise the rekolabels error for a botocore exception, chained ``from exc``.
+
+    The one place botocore's errors are translated. ClientError is mapped by its error code
+    whatever the HTTP status (throttling arrives as 400 or 500); an unknown code with a 5xx
+    status is an InternalServiceError, any other unknown code a plain ServiceError. Connection
+    errors and timeouts become ServiceUnavailableError. Anything else botocore raises (no
+    credentials, no region) becomes a plain RekolabelsError.
+    """
+    if isinstance(exc, ClientError):
+        response: Any = exc.response
+        error = response.get("Error") or {}
+        meta = response.get("ResponseMetadata") or {}
+        code = error.get("Code") or None
+        status = meta.get("HTTPStatusCode")
+        request_id = meta.get("RequestId") or (meta.get("HTTPHeaders") or {}).get(
+            "x-amzn-requestid"
+        )
+        if code in _BY_CODE:
+            cls = _BY_CODE[code]
+        elif status == 429:
+            cls = ThrottledError
+        elif isinstance(status, int) and status >= 500:
+            cls = InternalServiceError
+        else:
+            cls = ServiceError
+        message = error.get("Message") or f"GetLabelDetection failed (HTTP {status})"
+        raise cls(message, code=code, request_id=request_id, http_status=status) from exc
+    if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
+        raise ServiceUnavailableError(f"Rekognition could not be reached: {exc}") from exc
+    if isinstance(exc, BotoCoreError):
+        raise RekolabelsError(f"botocore: {exc}") from exc
+    raise exc

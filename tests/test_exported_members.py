@@ -6,6 +6,8 @@ PUBLIC = {
     "GetLabelDetectionResponse", "Instance", "Label", "LabelAlias", "LabelCategory",
     "LabelDetection", "LabelDetectionAggregateBy", "LabelDetectionSortBy", "Parent",
     "ResponseMetadata", "S3Object", "Video", "VideoColorRange", "VideoJobStatus", "VideoMetadata",
+    # client
+    "LabelDetectionClient", "RetryPolicy",
     # errors and warnings
     "AccessDeniedError", "InternalServiceError", "InvalidArgumentError",
     "InvalidPaginationTokenError", "InvalidParameterError", "JobFailedError",

@@ -1,9 +1,10 @@
 """Test doubles for code that reads Rekognition Video label results.
 
-moto and LocalStack do not implement GetLabelDetection; this package does, in-process and
-(later) on loopback HTTP.
+moto and LocalStack do not implement GetLabelDetection; ``FakeRekognition`` does, in-process
+(through a real boto3 client whose socket is replaced) and, later, on loopback HTTP.
 """
 
+from ._fake import FakeRekognition, Reply
 from ._wire import http_response, new_client
 
-__all__ = ["http_response", "new_client"]
+__all__ = ["FakeRekognition", "Reply", "http_response", "new_client"]

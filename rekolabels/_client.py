@@ -1,0 +1,327 @@
+"""LabelDetectionClient: typed, paginated, retried GetLabelDetection over a boto3 client.
+
+One retry owner: the boto3 client rekolabels builds has botocore's retries off and tenacity
+(``RetryPolicy``) retries. A client you pass in is used as configured; if its botocore retries
+are on (boto3's default), the budgets multiply: up to botocore attempts x ``max_attempts``
+calls per page.
+
+Thread-safe: boto3 clients are thread-safe, and a LabelDetectionClient keeps no per-call state
+(each iteration owns its own tokens), so one instance may serve many threads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from tenacity import Retrying
+
+from ._errors import (
+    InvalidArgumentError,
+    JobFailedError,
+    JobInProgressError,
+    PaginationLoopError,
+    RekolabelsError,
+    WaitTimeoutError,
+    map_client_error,
+)
+from ._models import (
+    GetLabelDetectionResponse,
+    LabelDetection,
+    LabelDetectionAggregateBy,
+    LabelDetectionSortBy,
+    VideoJobStatus,
+)
+from ._retry import Deadline, RetryPolicy, UnreadableResponseError, _should_retry
+
+if TYPE_CHECKING:
+    from types_boto3_rekognition import RekognitionClient
+
+__all__ = ["LabelDetectionClient"]
+
+_JOB_ID = re.compile(r"[a-zA-Z0-9_-]+")
+_JOB_ID_MAX = 64
+_NEXT_TOKEN_MAX = 255
+# MaxResults is an Integer in the service model: larger values cannot be sent. Values above
+# 1000 are accepted and capped by AWS (its documented behaviour), not by us.
+_MAX_RESULTS_MAX = 2**31 - 1
+_SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
+_AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
+# botocore off, tenacity on: see "One retry owner" in the module docstring.
+_NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
+class LabelDetectionClient:
+    """Read Rekognition Video label detection results: typed pages, lazy, retried.
+
+    Args:
+        client: a boto3 ``rekognition`` client; by default one is built from the environment
+            with botocore's retries off. Yours is used as is (its retry config included).
+        retry: how to retry throttling, 5xx, connection errors and unreadable responses.
+    """
+
+    def __init__(
+        self, client: RekognitionClient | None = None, *, retry: RetryPolicy | None = None
+    ) -> None:
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+        if client is None:
+            client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
+        self._client: RekognitionClient = client
+        self.retry = retry if retry is not None else RetryPolicy()
+        # Time is injectable so the waiter and the backoff can be tested without sleeping.
+        self._clock: Callable[[], float] = time.monotonic
+        self._sleep: Callable[[float], None] = time.sleep
+        self._retrying = self.retry.retrying(lambda seconds: self._sleep(seconds))
+
+    @classmethod
+    def from_session(
+        cls,
+        session: boto3.Session | None = None,
+        *,
+        region_name: str | None = None,
+        profile_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> LabelDetectionClient:
+        """Build the boto3 client from a session (default: a new one for ``profile_name``).
+
+        botocore's retries are off unless ``config`` sets ``retries`` itself; then both layers
+        retry and the budgets multiply.
+        """
+        if session is None:
+            session = boto3.Session(profile_name=profile_name)
+        elif profile_name is not None:
+            raise InvalidArgumentError("profile_name: pass it or a session, not both")
+        merged = _NO_BOTOCORE_RETRIES.merge(config) if config is not None else _NO_BOTOCORE_RETRIES
+        client = session.client(
+            "rekognition", region_name=region_name, endpoint_url=endpoint_url, config=merged
+        )
+        return cls(client, retry=retry)
+
+    @property
+    def client(self) -> RekognitionClient:
+        """The underlying boto3 client."""
+        return self._client
+
+    def __repr__(self) -> str:
+        region = self._client.meta.region_name
+        return f"LabelDetectionClient(region_name={region!r}, retry={self.retry!r})"
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get_page(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: LabelDetectionSortBy | str | None = None,
+        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    ) -> GetLabelDetectionResponse:
+        """One GetLabelDetection call (retried), whatever the job's status."""
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return self._get(params, self._retrying)
+
+    def iter_pages(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: LabelDetectionSortBy | str | None = None,
+        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    ) -> Iterator[GetLabelDetectionResponse]:
+        """Every page from ``next_token`` on, fetched lazily (one page in memory).
+
+        Arguments are checked now, before any request. To checkpoint, store each page's
+        ``next_token`` once you have handled the page; pass it back to resume after that page.
+        Raises JobInProgressError / JobFailedError for a job that has not succeeded, and
+        PaginationLoopError if the service repeats a NextToken.
+        """
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return self._pages(params)
+
+    def iter_labels(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: LabelDetectionSortBy | str | None = None,
+        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    ) -> Iterator[LabelDetection]:
+        """Every LabelDetection of every page, in the service's order; lazy like iter_pages."""
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return self._labels(params)
+
+    def get_all(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: LabelDetectionSortBy | str | None = None,
+        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    ) -> GetLabelDetectionResponse:
+        """Every page merged into one response.
+
+        Labels are concatenated in order; every other field, ResponseMetadata included, is the
+        first page's; there is no NextToken.
+        """
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        first: GetLabelDetectionResponse | None = None
+        labels: list[LabelDetection] = []
+        for page in self._pages(params):
+            if first is None:
+                first = page
+            labels.extend(page.labels or ())
+        assert first is not None  # _pages yields at least one page or raises
+        fields = {name: getattr(first, name) for name in first.model_fields_set}
+        fields.pop("next_token", None)
+        fields["labels"] = labels
+        return GetLabelDetectionResponse.model_construct(
+            _fields_set=set(fields), **fields, **(first.model_extra or {})
+        )
+
+    def wait_for_job(
+        self, job_id: str, *, timeout_s: float = 900.0, poll_interval_s: float = 5.0
+    ) -> GetLabelDetectionResponse:
+        """Poll (MaxResults=1) until the job succeeds; return that last response.
+
+        Raises JobFailedError if it fails and WaitTimeoutError at the deadline: no sleep,
+        between polls or between retries, runs past it.
+        """
+        params = _request(job_id, 1, None, None, None)
+        _check_seconds("timeout_s", timeout_s, allow_zero=True)
+        _check_seconds("poll_interval_s", poll_interval_s, allow_zero=False)
+        deadline = Deadline(self._clock() + timeout_s, lambda: self._clock())
+        retrying = self.retry.retrying(lambda seconds: self._sleep(seconds), deadline=deadline)
+        while True:
+            try:
+                page = self._get(params, retrying)
+            except RekolabelsError as exc:
+                if _should_retry(exc) and (deadline.reached or self._clock() >= deadline.at):
+                    raise WaitTimeoutError(
+                        f"job {job_id}: no usable answer before the {timeout_s} s deadline"
+                    ) from exc
+                raise
+            if page.job_status == VideoJobStatus.SUCCEEDED:
+                return page
+            _raise_if_failed(job_id, page)
+            remaining = deadline.at - self._clock()
+            if remaining <= 0:
+                raise WaitTimeoutError(
+                    f"job {job_id} still {page.job_status} after {timeout_s} s"
+                )
+            self._sleep(min(poll_interval_s, remaining))
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _pages(self, params: dict[str, Any]) -> Iterator[GetLabelDetectionResponse]:
+        seen = {params["NextToken"]} if "NextToken" in params else set()
+        while True:
+            page = self._get(params, self._retrying)
+            if page.job_status == VideoJobStatus.IN_PROGRESS:
+                raise JobInProgressError(f"job {params['JobId']} is still IN_PROGRESS")
+            _raise_if_failed(params["JobId"], page)
+            yield page
+            token = page.next_token
+            if not token:
+                return
+            if token in seen:
+                raise PaginationLoopError(
+                    f"job {params['JobId']}: the service returned a NextToken it had already "
+                    "returned; following it would loop"
+                )
+            seen.add(token)
+            params = {**params, "NextToken": token}
+
+    def _labels(self, params: dict[str, Any]) -> Iterator[LabelDetection]:
+        for page in self._pages(params):
+            if page.labels:
+                yield from page.labels
+
+    def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
+        raw = retrying(self._call, params)
+        return GetLabelDetectionResponse.from_boto3(raw)
+
+    def _call(self, params: dict[str, Any]) -> Any:
+        try:
+            raw = self._client.get_label_detection(**params)
+        except (ClientError, BotoCoreError) as exc:
+            map_client_error(exc)
+        if "JobStatus" not in raw:
+            raise UnreadableResponseError(
+                "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
+            )
+        return raw
+
+
+def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:
+    if page.job_status == VideoJobStatus.FAILED:
+        raise JobFailedError(
+            f"job {job_id} FAILED: {page.status_message}", status_message=page.status_message
+        )
+
+
+def _request(
+    job_id: object,
+    max_results: object,
+    next_token: object,
+    sort_by: object,
+    aggregate_by: object,
+) -> dict[str, Any]:
+    """The GetLabelDetection parameters, checked against the service model's limits."""
+    if not isinstance(job_id, str):
+        raise TypeError(f"job_id must be a str, not {type(job_id).__name__}")
+    if not 1 <= len(job_id) <= _JOB_ID_MAX or not _JOB_ID.fullmatch(job_id):
+        raise InvalidArgumentError(
+            f"job_id must be 1-{_JOB_ID_MAX} characters from [a-zA-Z0-9_-], got {job_id[:80]!r}"
+        )
+    params: dict[str, Any] = {"JobId": job_id}
+    if max_results is not None:
+        if isinstance(max_results, bool) or not isinstance(max_results, int):
+            raise TypeError(f"max_results must be an int, not {type(max_results).__name__}")
+        if not 1 <= max_results <= _MAX_RESULTS_MAX:
+            raise InvalidArgumentError(
+                f"max_results must be >= 1 (AWS returns at most 1000 per page), got {max_results}"
+            )
+        params["MaxResults"] = max_results
+    if next_token is not None:
+        if not isinstance(next_token, str):
+            raise TypeError(f"next_token must be a str, not {type(next_token).__name__}")
+        if not 1 <= len(next_token) <= _NEXT_TOKEN_MAX:
+            raise InvalidArgumentError(
+                f"next_token must be 1-{_NEXT_TOKEN_MAX} characters, got {len(next_token)}"
+            )
+        params["NextToken"] = next_token
+    if sort_by is not None:
+        params["SortBy"] = _enum_value("sort_by", sort_by, _SORT_BY)
+    if aggregate_by is not None:
+        params["AggregateBy"] = _enum_value("aggregate_by", aggregate_by, _AGGREGATE_BY)
+    return params
+
+
+def _enum_value(name: str, value: object, allowed: frozenset[str]) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or enum member, not {type(value).__name__}")
+    plain = str.__str__(value)
+    if plain not in allowed:
+        raise InvalidArgumentError(f"{name} must be one of {sorted(allowed)}, got {plain!r}")
+    return plain
+
+
+def _check_seconds(name: str, value: object, *, allow_zero: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise InvalidArgumentError(f"{name} must be finite and {bound}, got {value}")

@@ -1,0 +1,156 @@
+"""Retry policy: what is retried, how long to wait, and the one place that decides.
+
+tenacity does the mechanics. ``max_attempts`` counts every call made for one page, the first
+included. Waits are exponential with full jitter (uniform between 0 and
+``min(max_backoff_s, initial_backoff_s * 2 ** (attempt - 1))``), so many clients throttled
+together do not retry in lockstep. A retry re-sends the very same request, NextToken included,
+so nothing is lost or repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+    wait_random_exponential,
+)
+from tenacity.stop import stop_base
+
+from ._errors import (
+    InternalServiceError,
+    InvalidArgumentError,
+    ResponseValidationError,
+    ServiceError,
+    ServiceUnavailableError,
+    ThrottledError,
+)
+
+__all__ = [
+    "DEFAULT_INITIAL_BACKOFF_S",
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_MAX_BACKOFF_S",
+    "RetryPolicy",
+]
+
+DEFAULT_MAX_ATTEMPTS = 8
+"""Calls per page, the first included: about a minute of backoff before giving up."""
+DEFAULT_INITIAL_BACKOFF_S = 0.5
+"""Upper bound of the first wait; it doubles with each retry."""
+DEFAULT_MAX_BACKOFF_S = 20.0
+"""Cap on any single wait."""
+
+logger = logging.getLogger("rekolabels")
+
+
+class UnreadableResponseError(ResponseValidationError):
+    """A 200 response without JobStatus: botocore's view of a truncated or non-JSON body."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to retry throttling, 5xx, connection errors and unreadable responses.
+
+    ``RetryPolicy(max_attempts=1)`` turns rekolabels' retries off; ``initial_backoff_s=0``
+    retries at once (useful in tests).
+    """
+
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    """Calls per page, the first included (so 1 means no retry)."""
+    initial_backoff_s: float = DEFAULT_INITIAL_BACKOFF_S
+    """Upper bound of the first wait, in seconds; doubles with each retry."""
+    max_backoff_s: float = DEFAULT_MAX_BACKOFF_S
+    """Cap on any single wait, in seconds."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            raise TypeError(f"max_attempts must be an int, not {type(self.max_attempts).__name__}")
+        if self.max_attempts < 1:
+            raise InvalidArgumentError(f"max_attempts must be >= 1, got {self.max_attempts}")
+        for name in ("initial_backoff_s", "max_backoff_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+            if not math.isfinite(value) or value < 0:
+                raise InvalidArgumentError(f"{name} must be finite and >= 0, got {value}")
+        if self.initial_backoff_s > self.max_backoff_s:
+            raise InvalidArgumentError(
+                f"initial_backoff_s ({self.initial_backoff_s}) must not exceed "
+                f"max_backoff_s ({self.max_backoff_s})"
+            )
+
+    def retrying(
+        self, sleep: Callable[[float], None], *, deadline: Deadline | None = None
+    ) -> Retrying:
+        """A tenacity ``Retrying`` for this policy; reusable and safe to share across threads.
+
+        With a ``deadline``, retrying also stops rather than sleep past it.
+        """
+        stop: stop_base = stop_after_attempt(self.max_attempts)
+        if deadline is not None:
+            stop = stop_any(stop, deadline)
+        return Retrying(
+            stop=stop,
+            wait=wait_random_exponential(multiplier=self.initial_backoff_s, max=self.max_backoff_s),
+            retry=retry_if_exception(_should_retry),
+            before_sleep=_log_retry,
+            sleep=sleep,
+            reraise=True,
+        )
+
+
+class Deadline(stop_base):
+    """A tenacity stop condition: the next wait would end past ``at`` on ``clock``."""
+
+    def __init__(self, at: float, clock: Callable[[], float]) -> None:
+        self.at = at
+        self.clock = clock
+        self.reached = False
+        """Whether this condition, rather than the attempt budget, stopped the retries."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        self.reached = self.clock() + retry_state.upcoming_sleep >= self.at
+        return self.reached
+
+
+def _should_retry(exc: BaseException) -> bool:
+    """Whether another call for the same page might succeed (errors are already mapped)."""
+    # ThrottlingException, ProvisionedThroughputExceeded, 429: slow down, then it works.
+    if isinstance(exc, ThrottledError):
+        return True
+    # InternalServerError or any other 5xx: the service's own, usually passing, failure.
+    if isinstance(exc, InternalServiceError):
+        return True
+    # Connection refused, reset or closed; connect and read timeouts.
+    if isinstance(exc, ServiceUnavailableError):
+        return True
+    # A 200 without JobStatus: the body was cut or garbled on the way, usually a dropped link.
+    # Anything else (AccessDenied, InvalidParameter, ResourceNotFound, InvalidPaginationToken,
+    # a readable response of the wrong shape) would fail the same way again.
+    return isinstance(exc, UnreadableResponseError)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    """Log why a call is retried: error code, attempt number, wait. Never the request."""
+    exc: Any = state.outcome.exception() if state.outcome is not None else None
+    if isinstance(exc, ServiceError):
+        reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
+    elif exc is not None and exc.__cause__ is not None:
+        reason = f"{type(exc).__name__} ({type(exc.__cause__).__name__})"
+    else:
+        reason = type(exc).__name__
+    wait = state.next_action.sleep if state.next_action is not None else 0.0
+    logger.info(
+        "GetLabelDetection attempt %d failed with %s; retrying in %.2f s",
+        state.attempt_number,
+        reason,
+        wait,
+    )

@@ -1,0 +1,597 @@
+"""LabelDetectionClient through a real boto3 client whose socket is FakeRekognition."""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+import rekolabels as rl
+from rekolabels.testing import FakeRekognition, new_client
+
+from .helpers import load
+
+NO_WAIT = rl.RetryPolicy(initial_backoff_s=0, max_backoff_s=0)
+SECRETS = ("AKIAREKOLABELSTESTING", "rekolabels-testing-not-a-secret")
+
+
+def labels_of(n: int) -> list[dict[str, Any]]:
+    """n distinct detections in TIMESTAMP order."""
+    return [
+        {"Timestamp": (i // 3) * 500, "Label": {"Name": f"L{i:05d}", "Confidence": 90.0}}
+        for i in range(n)
+    ]
+
+
+RECORDED = load("boto3-2023-grandtour720-timestamps-v3.json")
+
+
+def job(n: int) -> dict[str, Any]:
+    return {**RECORDED, "Labels": labels_of(n)}
+
+
+def make(n: int = 2345, *, policy: rl.RetryPolicy = NO_WAIT) -> tuple[FakeRekognition, Any]:
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(n))
+    return fake, rl.LabelDetectionClient(fake.client, retry=policy)
+
+
+class FakeClock:
+    """Time for the waiter: sleeping advances it, nothing really sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def with_clock(client: rl.LabelDetectionClient) -> FakeClock:
+    clock = FakeClock()
+    client._clock = clock
+    client._sleep = clock.sleep
+    return clock
+
+
+# -- paging --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1000, 500, 7])
+def test_every_label_once_in_order_with_the_right_requests(size: int) -> None:
+    fake, lc = make()
+    pages = list(lc.iter_pages("job-1", max_results=size))
+    got = [d.to_boto3() for p in pages for d in p.labels or []]
+    assert got == labels_of(2345)
+    assert len(pages) == math.ceil(2345 / size)
+    requests = fake.requests
+    assert len(requests) == len(pages)
+    assert requests[0] == {"JobId": "job-1", "MaxResults": size}
+    for previous, request in zip(pages[:-1], requests[1:], strict=True):
+        assert request == {"JobId": "job-1", "MaxResults": size, "NextToken": previous.next_token}
+    assert pages[-1].next_token is None
+    assert all(p.video_metadata is not None for p in pages)
+
+
+@pytest.mark.parametrize(("size", "step"), [(1000, 1), (500, 1), (7, 67)])
+def test_resuming_from_any_page_loses_and_repeats_nothing(size: int, step: int) -> None:
+    _, lc = make()
+    expected = labels_of(2345)
+    pages = list(lc.iter_pages("job-1", max_results=size))
+    done = 0
+    for index, page in enumerate(pages):
+        done += len(page.labels or [])
+        if index % step or page.next_token is None:
+            continue
+        rest = lc.iter_labels("job-1", max_results=size, next_token=page.next_token)
+        assert [d.to_boto3() for d in rest] == expected[done:]
+
+
+def test_iter_labels_is_lazy_one_page_at_a_time() -> None:
+    fake, lc = make()
+    labels = lc.iter_labels("job-1", max_results=500)
+    assert fake.requests == []
+    first = next(labels)
+    assert first.name == "L00000"
+    assert len(fake.requests) == 1
+
+
+def test_get_all_merges_pages_without_next_token() -> None:
+    fake, lc = make()
+    whole = lc.get_all("job-1", max_results=1000)
+    boto = whole.to_boto3()
+    assert "NextToken" not in boto
+    assert boto["Labels"] == labels_of(2345)
+    assert whole.video_metadata is not None
+    # Everything but Labels and NextToken, ResponseMetadata included, is the first page's.
+    _, again = make()
+    first = again.get_page("job-1", max_results=1000).to_boto3()
+    assert first.pop("NextToken")
+    assert {**first, "Labels": boto["Labels"]} == boto
+    assert len(fake.requests) == 3
+
+
+def test_get_all_keeps_the_request_echo() -> None:
+    fake, lc = make(30)
+    whole = lc.get_all("job-1", max_results=7, sort_by=rl.LabelDetectionSortBy.NAME)
+    assert whole.get_request_metadata is not None
+    assert whole.get_request_metadata.sort_by is rl.LabelDetectionSortBy.NAME
+    assert fake.requests[0]["SortBy"] == "NAME"
+
+
+def test_sort_and_aggregate_accept_enum_members_and_aws_strings() -> None:
+    fake, lc = make(3)
+    lc.get_page("job-1", sort_by="NAME", aggregate_by=rl.LabelDetectionAggregateBy.SEGMENTS)
+    lc.get_page("job-1", sort_by=rl.LabelDetectionSortBy.TIMESTAMP, aggregate_by="TIMESTAMPS")
+    assert fake.requests == [
+        {"JobId": "job-1", "SortBy": "NAME", "AggregateBy": "SEGMENTS"},
+        {"JobId": "job-1", "SortBy": "TIMESTAMP", "AggregateBy": "TIMESTAMPS"},
+    ]
+
+
+def test_a_repeated_next_token_raises_pagination_loop_error() -> None:
+    fake, lc = make(30)
+    fake.inject([None, None, "repeat_token"])
+    pages = lc.iter_pages("job-1", max_results=7)
+    got = [next(pages), next(pages), next(pages)]
+    with pytest.raises(rl.PaginationLoopError):
+        next(pages)
+    assert got[2].next_token == got[1].next_token
+    assert len(fake.requests) == 3
+
+
+def test_the_starting_token_counts_as_seen() -> None:
+    fake, lc = make(30)
+    token = lc.get_page("job-1", max_results=7).next_token
+    assert token is not None
+    fake.inject(["repeat_token"])
+    with pytest.raises(rl.PaginationLoopError):
+        list(lc.iter_labels("job-1", max_results=7, next_token=token))
+
+
+# -- retries -------------------------------------------------------------------------------------
+
+RETRYABLE = [
+    "ThrottlingException",
+    "ThrottlingException:400",
+    "ProvisionedThroughputExceededException",
+    "InternalServerError",
+    "InternalServerError:503",
+    "truncated",
+    "connection",
+]
+
+
+def test_300_seeded_fault_schedules_give_identical_output() -> None:
+    policy = rl.RetryPolicy(max_attempts=4, initial_backoff_s=0, max_backoff_s=0)
+    fake, lc = make(60, policy=policy)
+    expected = [d.to_boto3() for d in lc.iter_labels("job-1", max_results=7)]
+    clean = fake.requests
+    assert len(clean) == 9
+    for seed in range(300):
+        rng = random.Random(seed)
+        schedule: list[str | None] = []
+        for _ in clean:  # per page, fewer faults than the budget
+            schedule += [rng.choice(RETRYABLE) for _ in range(rng.randint(0, 3))] + [None]
+        fake.inject(schedule)
+        before = len(fake.requests)
+        assert [d.to_boto3() for d in lc.iter_labels("job-1", max_results=7)] == expected, seed
+        requests = fake.requests[before:]
+        assert len(requests) == len(schedule), seed
+        # A retry re-sends the same request: collapsing repeats gives the fault-free sequence.
+        collapsed = [r for i, r in enumerate(requests) if i == 0 or r != requests[i - 1]]
+        assert collapsed == clean, seed
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("ThrottlingException", rl.ThrottledError),
+        ("ThrottlingException:400", rl.ThrottledError),
+        ("ProvisionedThroughputExceededException", rl.ThrottledError),
+        ("InternalServerError", rl.InternalServiceError),
+        ("InternalServerError:502", rl.InternalServiceError),
+        ("connection", rl.ServiceUnavailableError),
+        ("timeout", rl.ServiceUnavailableError),
+        ("truncated", rl.ResponseValidationError),
+    ],
+)
+@pytest.mark.parametrize("max_attempts", [1, 3, 8])
+def test_persistent_faults_make_exactly_max_attempts_calls(
+    fault: str, error: type[Exception], max_attempts: int
+) -> None:
+    policy = rl.RetryPolicy(max_attempts=max_attempts, initial_backoff_s=0, max_backoff_s=0)
+    fake, lc = make(10, policy=policy)
+    fake.inject([fault] * 20)
+    with pytest.raises(error):
+        lc.get_page("job-1")
+    assert len(fake.requests) == max_attempts
+    assert all(r == {"JobId": "job-1"} for r in fake.requests)
+
+
+def test_throttled_error_attributes() -> None:
+    fake, lc = make(10)
+    fake.inject(["ThrottlingException"] * 8)
+    with pytest.raises(rl.ThrottledError) as info:
+        lc.get_page("job-1")
+    err = info.value
+    assert isinstance(err, rl.ServiceError)
+    assert err.code == "ThrottlingException"
+    assert err.message == "Injected ThrottlingException."
+    assert err.http_status == 500
+    assert err.request_id
+    assert err.request_id in str(err)
+    assert type(err.__cause__).__name__ == "ThrottlingException"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "code", "status"),
+    [
+        (lambda lc: lc.get_page("job-1"), rl.AccessDeniedError, "AccessDeniedException", 400),
+        (lambda lc: lc.get_all("nope"), rl.JobNotFoundError, "ResourceNotFoundException", 400),
+        (
+            lambda lc: list(lc.iter_pages("job-1", next_token="forged")),
+            rl.InvalidPaginationTokenError,
+            "InvalidPaginationTokenException",
+            400,
+        ),
+    ],
+    ids=["access-denied", "unknown-job", "bad-token"],
+)
+def test_client_errors_are_not_retried(
+    call: Callable[[rl.LabelDetectionClient], Any], error: type[rl.ServiceError], code: str,
+    status: int,
+) -> None:  # fmt: skip
+    fake, lc = make(10)
+    if error is rl.AccessDeniedError:
+        fake.inject(["AccessDeniedException"])
+    with pytest.raises(error) as info:
+        call(lc)
+    assert len(fake.requests) == 1
+    assert (info.value.code, info.value.http_status) == (code, status)
+    assert info.value.message
+    assert info.value.request_id
+
+
+def test_a_readable_response_of_the_wrong_shape_is_not_retried() -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": [{"Timestamp": "0"}]})
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+    with pytest.raises(rl.ResponseValidationError, match="Timestamp"):
+        lc.get_page("job-1")
+    assert len(fake.requests) == 1
+
+
+def test_backoff_is_capped_full_jitter() -> None:
+    policy = rl.RetryPolicy(max_attempts=8, initial_backoff_s=0.5, max_backoff_s=4.0)
+    fake, lc = make(10, policy=policy)
+    clock = with_clock(lc)
+    fake.inject(["ThrottlingException"] * 7)
+    assert lc.get_page("job-1").job_status == "SUCCEEDED"
+    assert len(clock.sleeps) == 7
+    for attempt, slept in enumerate(clock.sleeps):
+        assert 0 <= slept <= min(4.0, 0.5 * 2**attempt)
+
+
+def test_retries_are_logged_without_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    fake, lc = make(10)
+    fake.inject(["ThrottlingException", "ProvisionedThroughputExceededException", "connection"])
+    with caplog.at_level(logging.INFO, logger="rekolabels"):
+        lc.get_page("job-1")
+    messages = [r.getMessage() for r in caplog.records if r.name == "rekolabels"]
+    assert len(messages) == 3
+    assert "attempt 1" in messages[0]
+    assert "ThrottlingException" in messages[0]
+    assert "attempt 2" in messages[1]
+    assert "ProvisionedThroughputExceededException" in messages[1]
+    assert "attempt 3" in messages[2]
+    assert "ConnectionClosedError" in messages[2]
+    fake.inject(["AccessDeniedException"])
+    with pytest.raises(rl.AccessDeniedError) as info:
+        lc.get_page("job-1")
+    for text in (caplog.text, str(info.value), repr(info.value), repr(lc)):
+        for secret in SECRETS:
+            assert secret not in text
+
+
+def test_users_botocore_retries_multiply_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(3))
+    client = new_client(config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
+    fake.attach(client)
+    # botocore sleeps between its own retries; skip its waits (time is the stdlib's, not ours).
+    monkeypatch.setattr(time, "sleep", lambda _: None)
+    lc = rl.LabelDetectionClient(client, retry=rl.RetryPolicy(max_attempts=2, initial_backoff_s=0))
+    fake.inject(["ThrottlingException"] * 10)
+    with pytest.raises(rl.ThrottledError):
+        lc.get_page("job-1")
+    assert len(fake.requests) == 3 * 2
+
+
+def test_threads_share_one_client() -> None:
+    fake = FakeRekognition()
+    for i in range(8):
+        fake.add_job(f"job-{i}", job(100 + i))
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+    fake.inject(["ThrottlingException", "truncated", "connection"] * 2)
+    counts: dict[str, int] = {}
+
+    def work(job_id: str) -> None:
+        counts[job_id] = sum(1 for _ in lc.iter_labels(job_id, max_results=9))
+
+    threads = [threading.Thread(target=work, args=(f"job-{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts == {f"job-{i}": 100 + i for i in range(8)}
+
+
+# -- job status ----------------------------------------------------------------------------------
+
+
+def status_jobs() -> tuple[FakeRekognition, rl.LabelDetectionClient]:
+    fake = FakeRekognition()
+    fake.add_job("running", load("made-in-progress-v3.json"))
+    fake.add_job("failed", load("made-failed.json"))
+    return fake, rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda lc, j: list(lc.iter_pages(j)),
+        lambda lc, j: list(lc.iter_labels(j)),
+        lambda lc, j: lc.get_all(j),
+    ],
+    ids=["iter_pages", "iter_labels", "get_all"],
+)
+def test_reading_a_job_that_has_not_succeeded(read: Callable[..., Any]) -> None:
+    fake, lc = status_jobs()
+    with pytest.raises(rl.JobInProgressError):
+        read(lc, "running")
+    with pytest.raises(rl.JobFailedError) as info:
+        read(lc, "failed")
+    assert info.value.status_message == load("made-failed.json")["StatusMessage"]
+    assert info.value.status_message in str(info.value)
+    assert len(fake.requests) == 2
+
+
+def test_get_page_returns_whatever_the_service_said() -> None:
+    _, lc = status_jobs()
+    assert lc.get_page("running").job_status is rl.VideoJobStatus.IN_PROGRESS
+    failed = lc.get_page("failed")
+    assert failed.job_status is rl.VideoJobStatus.FAILED
+    assert failed.status_message == load("made-failed.json")["StatusMessage"]
+
+
+def test_wait_for_a_job_that_finishes_after_3_polls() -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(50), in_progress_polls=3)
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+    clock = with_clock(lc)
+    done = lc.wait_for_job("job-1", timeout_s=60, poll_interval_s=5)
+    assert done.job_status is rl.VideoJobStatus.SUCCEEDED
+    assert done.labels is not None
+    assert len(done.labels) == 1
+    assert fake.requests == [{"JobId": "job-1", "MaxResults": 1}] * 4
+    assert clock.sleeps == [5, 5, 5]
+
+
+def test_wait_for_a_job_that_fails() -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", load("made-failed.json"), in_progress_polls=2)
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+    with_clock(lc)
+    with pytest.raises(rl.JobFailedError) as info:
+        lc.wait_for_job("job-1", timeout_s=60, poll_interval_s=1)
+    assert info.value.status_message == load("made-failed.json")["StatusMessage"]
+    assert len(fake.requests) == 3
+
+
+def test_wait_for_a_job_that_never_finishes_stops_at_the_deadline() -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", load("made-in-progress-v3.json"))
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+    clock = with_clock(lc)
+    start = clock.now
+    with pytest.raises(rl.WaitTimeoutError):
+        lc.wait_for_job("job-1", timeout_s=12, poll_interval_s=5)
+    assert clock.sleeps == [5, 5, 2]
+    assert clock.now - start == 12
+    assert len(fake.requests) == 4
+
+
+def test_wait_never_sleeps_past_the_deadline_while_retrying() -> None:
+    policy = rl.RetryPolicy(max_attempts=50, initial_backoff_s=4, max_backoff_s=20)
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(3))
+    lc = rl.LabelDetectionClient(fake.client, retry=policy)
+    clock = with_clock(lc)
+    start = clock.now
+    fake.inject(["ThrottlingException"] * 100)
+    with pytest.raises(rl.WaitTimeoutError) as info:
+        lc.wait_for_job("job-1", timeout_s=30, poll_interval_s=5)
+    assert isinstance(info.value.__cause__, rl.ThrottledError)
+    assert clock.now - start <= 30
+    assert len(fake.requests) < 50
+
+
+def test_wait_with_zero_timeout_polls_once() -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", load("made-in-progress-v3.json"))
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
+    clock = with_clock(lc)
+    with pytest.raises(rl.WaitTimeoutError):
+        lc.wait_for_job("job-1", timeout_s=0)
+    assert clock.sleeps == []
+    assert len(fake.requests) == 1
+
+
+# -- arguments -----------------------------------------------------------------------------------
+
+BAD_ARGUMENTS: list[tuple[str, dict[str, Any]]] = [
+    ("job_id", {"job_id": ""}),
+    ("job_id", {"job_id": "x" * 65}),
+    ("job_id", {"job_id": "job\n"}),
+    ("job_id", {"job_id": "job 1"}),
+    ("job_id", {"job_id": "jöb"}),
+    ("job_id", {"job_id": "job/1"}),
+    ("job_id", {"job_id": 123}),
+    ("job_id", {"job_id": None}),
+    ("job_id", {"job_id": b"job-1"}),
+    ("max_results", {"max_results": 0}),
+    ("max_results", {"max_results": -5}),
+    ("max_results", {"max_results": True}),
+    ("max_results", {"max_results": 1.5}),
+    ("max_results", {"max_results": "10"}),
+    ("max_results", {"max_results": 2**31}),
+    ("next_token", {"next_token": ""}),
+    ("next_token", {"next_token": "t" * 256}),
+    ("next_token", {"next_token": 5}),
+    ("next_token", {"next_token": b"token"}),
+    ("sort_by", {"sort_by": "name"}),
+    ("sort_by", {"sort_by": "SEGMENTS"}),
+    ("sort_by", {"sort_by": rl.LabelDetectionAggregateBy.SEGMENTS}),
+    ("sort_by", {"sort_by": 1}),
+    ("aggregate_by", {"aggregate_by": "segments"}),
+    ("aggregate_by", {"aggregate_by": rl.LabelDetectionSortBy.NAME}),
+    ("aggregate_by", {"aggregate_by": ["SEGMENTS"]}),
+]
+METHODS = ["get_page", "iter_pages", "iter_labels", "get_all"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(("name", "bad"), BAD_ARGUMENTS, ids=[repr(b) for _, b in BAD_ARGUMENTS])
+def test_bad_arguments_raise_at_call_time_before_any_request(
+    method: str, name: str, bad: dict[str, Any]
+) -> None:
+    fake, lc = make(10)
+    kwargs: dict[str, Any] = {"job_id": "job-1", **bad}
+    job_id = kwargs.pop("job_id")
+    with pytest.raises((ValueError, TypeError), match=name) as info:
+        getattr(lc, method)(job_id, **kwargs)  # no next(): iter_* must raise when called
+    if isinstance(info.value, ValueError):
+        assert isinstance(info.value, rl.InvalidArgumentError)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("job_id", {"job_id": "job\n"}),
+        ("timeout_s", {"timeout_s": -1}),
+        ("timeout_s", {"timeout_s": float("nan")}),
+        ("timeout_s", {"timeout_s": "10"}),
+        ("poll_interval_s", {"poll_interval_s": 0}),
+        ("poll_interval_s", {"poll_interval_s": float("inf")}),
+        ("poll_interval_s", {"poll_interval_s": True}),
+    ],
+)
+def test_wait_for_job_checks_its_arguments(name: str, kwargs: dict[str, Any]) -> None:
+    fake, lc = make(10)
+    job_id = kwargs.pop("job_id", "job-1")
+    with pytest.raises((ValueError, TypeError), match=name):
+        lc.wait_for_job(job_id, **kwargs)
+    assert fake.requests == []
+
+
+def test_max_results_above_1000_is_left_to_the_service_cap() -> None:
+    fake, lc = make(2345)
+    assert len(lc.get_page("job-1", max_results=5000).labels or []) == 1000
+    assert fake.requests == [{"JobId": "job-1", "MaxResults": 5000}]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"max_attempts": 0}, rl.InvalidArgumentError),
+        ({"max_attempts": 2.0}, TypeError),
+        ({"max_attempts": True}, TypeError),
+        ({"initial_backoff_s": -1}, rl.InvalidArgumentError),
+        ({"max_backoff_s": float("inf")}, rl.InvalidArgumentError),
+        ({"initial_backoff_s": 5, "max_backoff_s": 1}, rl.InvalidArgumentError),
+        ({"initial_backoff_s": "1"}, TypeError),
+    ],
+)
+def test_retry_policy_is_validated(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    with pytest.raises(error, match=next(iter(kwargs))):
+        rl.RetryPolicy(**kwargs)
+
+
+def test_retry_policy_defaults() -> None:
+    policy = rl.RetryPolicy()
+    assert (policy.max_attempts, policy.initial_backoff_s, policy.max_backoff_s) == (8, 0.5, 20.0)
+
+
+# -- construction --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """No real profile, credentials or region can leak in from the machine running the tests."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_RETRY_MODE",
+                 "AWS_MAX_ATTEMPTS"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", SECRETS[0])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRETS[1])
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+
+
+@pytest.mark.usefixtures("offline_env")
+def test_default_client_has_botocore_retries_off() -> None:
+    lc = rl.LabelDetectionClient()
+    assert lc.client.meta.config.retries["total_max_attempts"] == 1
+    assert lc.client.meta.region_name == "eu-west-1"
+    assert lc.retry == rl.RetryPolicy()
+
+
+@pytest.mark.usefixtures("offline_env")
+def test_from_session_keeps_one_retry_owner() -> None:
+    session = boto3.Session(region_name="us-west-2")
+    lc = rl.LabelDetectionClient.from_session(session, config=Config(read_timeout=7), retry=NO_WAIT)
+    assert lc.client.meta.config.retries["total_max_attempts"] == 1
+    assert lc.client.meta.config.read_timeout == 7
+    assert lc.client.meta.region_name == "us-west-2"
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(3))
+    fake.attach(lc.client)
+    fake.inject(["ThrottlingException"] * 2)
+    assert lc.get_page("job-1").job_status == "SUCCEEDED"
+    assert len(fake.requests) == 3
+
+
+@pytest.mark.usefixtures("offline_env")
+def test_from_session_respects_retries_the_user_configured() -> None:
+    lc = rl.LabelDetectionClient.from_session(
+        region_name="ap-south-1",
+        endpoint_url="https://rekognition.example.invalid",
+        config=Config(retries={"max_attempts": 4, "mode": "standard"}),
+    )
+    assert lc.client.meta.config.retries == {"total_max_attempts": 5, "mode": "standard"}
+    assert lc.client.meta.endpoint_url == "https://rekognition.example.invalid"
+    assert lc.client.meta.region_name == "ap-south-1"
+
+
+def test_from_session_rejects_a_session_and_a_profile() -> None:
+    with pytest.raises(rl.InvalidArgumentError, match="profile_name"):
+        rl.LabelDetectionClient.from_session(boto3.Session(), profile_name="other")
+
+
+def test_retry_must_be_a_policy() -> None:
+    with pytest.raises(TypeError, match="retry"):
+        rl.LabelDetectionClient(new_client(), retry=3)  # type: ignore[arg-type]
