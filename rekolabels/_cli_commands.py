@@ -163,7 +163,7 @@ def add_get_label_detection(subparsers: Any) -> None:
 
 def _get_label_detection(args: argparse.Namespace) -> int:
     if args.output == "table":
-        require("cli", "--output table")
+        require("cli", "'--output table'")
     lc = _client(args)
     options: dict[str, Any] = {
         "max_results": args.max_results,
