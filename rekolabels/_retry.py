@@ -143,6 +143,8 @@ def _log_retry(state: RetryCallState) -> None:
     exc: Any = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ServiceError):
         reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
+    elif isinstance(exc, UnreadableResponseError):
+        reason = "an unreadable response (truncated or not JSON)"
     elif exc is not None and exc.__cause__ is not None:
         reason = f"{type(exc).__name__} ({type(exc.__cause__).__name__})"
     else:

@@ -13,8 +13,15 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoRegionError,
+)
 
 import rekolabels as rl
+from rekolabels._errors import map_client_error
 from rekolabels.testing import FakeRekognition, new_client
 
 from .helpers import load
@@ -595,3 +602,45 @@ def test_from_session_rejects_a_session_and_a_profile() -> None:
 def test_retry_must_be_a_policy() -> None:
     with pytest.raises(TypeError, match="retry"):
         rl.LabelDetectionClient(new_client(), retry=3)  # type: ignore[arg-type]
+
+
+# -- mapping botocore's errors -------------------------------------------------------------------
+
+
+def client_error(code: str, status: int, *, request_id: str | None = "rid-1") -> ClientError:
+    meta: dict[str, Any] = {"HTTPStatusCode": status, "HTTPHeaders": {}}
+    if request_id:
+        meta["RequestId"] = request_id
+    return ClientError({"Error": {"Code": code, "Message": "msg"}, "ResponseMetadata": meta}, "Op")
+
+
+@pytest.mark.parametrize(
+    ("exc", "error"),
+    [
+        (client_error("ThrottlingException", 400), rl.ThrottledError),
+        (client_error("TooManyRequestsException", 400), rl.ThrottledError),
+        (client_error("SomethingNew", 429), rl.ThrottledError),
+        (client_error("SomethingNew", 503), rl.InternalServiceError),
+        (client_error("500", 500), rl.InternalServiceError),
+        (client_error("AccessDeniedException", 500), rl.AccessDeniedError),
+        (client_error("SomethingNew", 400), rl.ServiceError),
+        (EndpointConnectionError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (NoRegionError(), rl.RekolabelsError),
+    ],
+)
+def test_map_client_error(exc: Exception, error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
+        map_client_error(exc)
+    assert type(info.value) is error
+    assert info.value.__cause__ is exc
+
+
+def test_request_id_falls_back_to_the_header() -> None:
+    exc = client_error("InternalServerError", 502, request_id=None)
+    exc.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] = "rid-2"
+    with pytest.raises(rl.InternalServiceError) as info:
+        map_client_error(exc)
+    assert (info.value.request_id, info.value.http_status, info.value.code) == (
+        "rid-2", 502, "InternalServerError",
+    )  # fmt: skip

@@ -434,14 +434,14 @@ class FakeRekognition:
         try:
             if operation == "GetLabelDetection":
                 page = self._get_label_detection(params, job, in_progress)
-                if fault == "repeat_token" and "NextToken" in params:
-                    page["NextToken"] = params["NextToken"]
             elif operation == "StartLabelDetection":
                 page = self._start_label_detection(params)
             else:
                 raise _BadRequest(
                     "UnknownOperationException", f"The fake does not implement {operation}."
                 )
+            if fault == "repeat_token" and "NextToken" in params:
+                page["NextToken"] = params["NextToken"]
         except _BadRequest as exc:
             return _error(request_id, exc.code, exc.message, FAULT_CODES.get(exc.code, 400))
         body = json.dumps(page, separators=(",", ":")).encode()
