@@ -1,16 +1,15 @@
 """The CLI's subcommands: get-label-detection, wait, sort, aggregate, summary, timeline, demo.
 
-Each ``add_*`` function adds one subparser whose ``run`` default takes the parsed arguments and
-returns the exit code. Errors are raised, never printed here: ``_cli.main`` maps a
-RekolabelsError to exit 1 (InvalidArgumentError to exit 2) and ``UsageError`` to exit 2.
-rich and matplotlib are imported only inside the commands that need them (see ``require``).
+Each registers itself with ``_cli.command``. Errors are raised, never printed here: ``_cli.main``
+maps a RekolabelsError to exit 1 (InvalidArgumentError to exit 2) and ``UsageError`` to exit 2.
+rich and matplotlib are imported only inside the commands that need them (``require_extra``).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
+import logging
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ._cli import UsageError, command, has_extra, require_extra
 from ._errors import ResponseValidationError
 from ._models import GetLabelDetectionResponse
 from ._output import (
@@ -34,83 +34,101 @@ if TYPE_CHECKING:
 
     from ._client import LabelDetectionClient
 
-__all__ = [
-    "UsageError",
-    "add_aggregate",
-    "add_get_label_detection",
-    "add_sort",
-    "add_wait",
-    "require",
-]
+__all__ = ["read_response"]
 
-_EXTRAS = {"cli": "rich", "plot": "matplotlib"}
+_OUTPUTS = ("json", "jsonl", "csv", "table")
+_SORT = "{NAME,TIMESTAMP}"
+_AGGREGATE = "{TIMESTAMPS,SEGMENTS}"
 
 
-class UsageError(Exception):
-    """A bad flag or value, an unreadable file or a missing extra: exit 2."""
-
-
-def require(extra: str, what: str) -> None:
-    """Fail with the install hint unless ``extra``'s package can be imported."""
-    try:
-        importlib.import_module(_EXTRAS[extra])
-    except ImportError:
-        raise UsageError(
-            f"{what} needs the {extra} extra: pip install 'rekolabels[{extra}]'"
-        ) from None
-
-
-def _has(extra: str) -> bool:
-    try:
-        importlib.import_module(_EXTRAS[extra])
-    except ImportError:
-        return False
-    return True
+# -- shared --------------------------------------------------------------------------------------
 
 
 def _stderr_console() -> Console | None:
     """A rich console on stderr when stderr is a terminal and rich is installed, else None."""
-    if not sys.stderr.isatty() or not _has("cli"):
+    if not sys.stderr.isatty() or not has_extra("cli"):
         return None
     from rich.console import Console
 
     return Console(stderr=True)
 
 
+class _RetryLines(logging.Handler):
+    """Print the client's retry log lines on an interactive console (above a progress bar)."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__(logging.INFO)
+        self._console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._console.print(f"[yellow]retry[/] {record.getMessage()}", highlight=False)
+
+
+@contextmanager
+def _show_retries(console: Console | None) -> Iterator[None]:
+    """While inside, retries appear on ``console`` (if any; ``--debug`` shows them anyway)."""
+    logger = logging.getLogger("rekolabels")
+    if console is None or logger.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    handler = _RetryLines(console)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def read_response(source: str) -> GetLabelDetectionResponse:
     """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
 
-    A file we cannot open is a usage error (exit 2); one that is not a GetLabelDetection
-    response is a ResponseValidationError (exit 1).
+    A file that cannot be read, or that holds no GetLabelDetection response, is a usage error
+    (exit 2), as it is for ``fake-server --job``.
     """
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {source}: {reason}") from exc
+    name = "stdin" if source == "-" else source
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ResponseValidationError(f"{source} is not JSON: {exc}") from exc
+        raise UsageError(f"{name} is not JSON: {exc}") from exc
     if not isinstance(data, dict):
-        raise ResponseValidationError(f"{source} holds no GetLabelDetection response object")
-    return GetLabelDetectionResponse.from_boto3(data)
+        raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
+    try:
+        return GetLabelDetectionResponse.from_boto3(data)
+    except ResponseValidationError as exc:
+        raise UsageError(f"{name} is not a GetLabelDetection response: {exc}") from exc
 
 
-# -- AWS access ----------------------------------------------------------------------------------
+def _file_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", metavar="FILE", help="a saved GetLabelDetection response (JSON), or - for stdin"
+    )
 
 
-def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _aws_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("AWS options")
     group.add_argument("--region", metavar="R", help="AWS region (default: your configuration)")
     group.add_argument("--profile", metavar="P", help="named profile from your AWS configuration")
     group.add_argument(
-        "--endpoint-url", metavar="URL", help="endpoint to call instead of AWS's (e.g. the fake)"
+        "--endpoint-url", metavar="URL", help="call this endpoint instead of AWS's (e.g. the fake)"
     )
 
 
 def _client(args: argparse.Namespace) -> LabelDetectionClient:
-    from botocore.exceptions import BotoCoreError, ProfileNotFound
+    from botocore.exceptions import BotoCoreError
 
     from ._client import LabelDetectionClient
 
@@ -118,38 +136,28 @@ def _client(args: argparse.Namespace) -> LabelDetectionClient:
         return LabelDetectionClient.from_session(
             region_name=args.region, profile_name=args.profile, endpoint_url=args.endpoint_url
         )
-    except ProfileNotFound as exc:
+    except (BotoCoreError, ValueError) as exc:  # unknown profile, no region, bad endpoint URL
         raise UsageError(str(exc)) from exc
-    except (BotoCoreError, ValueError) as exc:
-        raise UsageError(f"cannot create the Rekognition client: {exc}") from exc
 
 
 # -- get-label-detection -------------------------------------------------------------------------
 
-_OUTPUTS = ("json", "jsonl", "csv", "table")
 
-
-def add_get_label_detection(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "get-label-detection",
-        help="read a label detection job's results, following every page",
-        description=(
-            "Read a label detection job's results like `aws rekognition get-label-detection`, "
-            "but following every page (unless --no-paginate), typed, with retries."
-        ),
+def _get_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Read a label detection job's results like `aws rekognition get-label-detection`, "
+        "but following every page (unless --no-paginate), typed and retried."
     )
-    parser.add_argument("--job-id", required=True, metavar="ID", help="job id to read")
+    parser.add_argument("--job-id", required=True, metavar="ID", help="the job to read")
     parser.add_argument(
         "--max-results", type=int, metavar="N", help="page size (AWS caps it at 1000)"
     )
-    parser.add_argument("--next-token", metavar="T", help="start from this page's token")
-    parser.add_argument(
-        "--sort-by", metavar="{NAME,TIMESTAMP}", help="label order (service default TIMESTAMP)"
-    )
+    parser.add_argument("--next-token", metavar="T", help="start at this page (from a NextToken)")
+    parser.add_argument("--sort-by", metavar=_SORT, help="label order (service default TIMESTAMP)")
     parser.add_argument(
         "--aggregate-by",
-        metavar="{TIMESTAMPS,SEGMENTS}",
-        help="one label per sample, or time segments (service default TIMESTAMPS)",
+        metavar=_AGGREGATE,
+        help="a label per sample or time segments (service default TIMESTAMPS)",
     )
     parser.add_argument(
         "--no-paginate", action="store_true", help="print exactly one page, NextToken included"
@@ -157,13 +165,17 @@ def add_get_label_detection(subparsers: Any) -> None:
     parser.add_argument(
         "--output", choices=_OUTPUTS, default="json", help="output format (default: json)"
     )
-    _add_aws_options(parser)
-    parser.set_defaults(run=_get_label_detection)
+    _aws_arguments(parser)
 
 
+@command(
+    "get-label-detection",
+    "read a job's labels, following every page (json, jsonl, csv, table)",
+    _get_arguments,
+)
 def _get_label_detection(args: argparse.Namespace) -> int:
     if args.output == "table":
-        require("cli", "'--output table'")
+        require_extra("cli", "'--output table'")
     lc = _client(args)
     options: dict[str, Any] = {
         "max_results": args.max_results,
@@ -172,14 +184,16 @@ def _get_label_detection(args: argparse.Namespace) -> int:
         "aggregate_by": args.aggregate_by,
     }
     out = sys.stdout
+    console = _stderr_console()
     if args.no_paginate:
-        page = lc.get_page(args.job_id, **options)
+        with _show_retries(console):
+            page = lc.get_page(args.job_id, **options)
         _write_response(page, args.output, out)
         return 0
     pages = lc.iter_pages(args.job_id, **options)  # validates now, before any request
-    with _progress(f"job {args.job_id}") as advance:
+    with _progress(console, f"job {args.job_id}") as advance:
         if args.output in ("jsonl", "csv"):
-            # Streamed: each page is written as it arrives, so a huge job needs no memory.
+            # Streamed: each page is written as it arrives, so a huge job needs little memory.
             for number, page in enumerate(pages):
                 labels = page.labels or []
                 if args.output == "jsonl":
@@ -189,11 +203,11 @@ def _get_label_detection(args: argparse.Namespace) -> int:
                 out.flush()
                 advance(len(labels))
             return 0
-        merged: list[GetLabelDetectionResponse] = []
+        read: list[GetLabelDetectionResponse] = []
         for page in pages:
-            merged.append(page)
+            read.append(page)
             advance(len(page.labels or []))
-    _write_response(merge_pages(merged), args.output, out)
+    _write_response(merge_pages(read), args.output, out)
     return 0
 
 
@@ -207,29 +221,28 @@ def _write_response(response: GetLabelDetectionResponse, output: str, out: TextI
     else:
         from rich.console import Console
 
-        write_table(response, Console(file=out))
+        # Piped into a file, a table is not squeezed into 80 columns.
+        write_table(response, Console(file=out, width=None if out.isatty() else 160))
 
 
 @contextmanager
-def _progress(what: str) -> Iterator[Callable[[int], None]]:
-    """Yield ``advance(labels)``, called once per page; drawn on stderr only on a terminal."""
-    console = _stderr_console()
+def _progress(console: Console | None, what: str) -> Iterator[Callable[[int], None]]:
+    """Yield ``advance(labels)``, called once per page; drawn on ``console`` when there is one."""
     if console is None:
         yield lambda _labels: None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console, transient=True) as progress, _show_retries(console):
         task = progress.add_task(f"Reading {what}…", total=None)
-        counts = [0, 0]
+        pages = labels = 0
 
-        def advance(labels: int) -> None:
-            counts[0] += 1
-            counts[1] += labels
-            progress.update(
-                task, description=f"Reading {what}: {counts[0]} pages, {counts[1]} labels"
-            )
+        def advance(count: int) -> None:
+            nonlocal pages, labels
+            pages += 1
+            labels += count
+            progress.update(task, description=f"Reading {what}: {pages} pages, {labels} labels")
 
         yield advance
 
@@ -237,27 +250,27 @@ def _progress(what: str) -> Iterator[Callable[[int], None]]:
 # -- wait ----------------------------------------------------------------------------------------
 
 
-def add_wait(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "wait",
-        help="wait until a job has SUCCEEDED (exit 1 if it failed or timed out)",
-        description="Poll GetLabelDetection until the job leaves IN_PROGRESS.",
+def _wait_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Poll GetLabelDetection until the job leaves IN_PROGRESS; print the job's status and "
+        "video metadata as JSON. Exit 1 if it FAILED or the timeout passed."
     )
-    parser.add_argument("--job-id", required=True, metavar="ID", help="job id to wait for")
+    parser.add_argument("--job-id", required=True, metavar="ID", help="the job to wait for")
     parser.add_argument(
-        "--timeout", type=float, default=900.0, metavar="S", help="give up after S seconds"
+        "--timeout", type=float, default=900.0, metavar="S", help="give up after S seconds (900)"
     )
-    _add_aws_options(parser)
-    parser.set_defaults(run=_wait)
+    _aws_arguments(parser)
 
 
+@command("wait", "wait until a job has SUCCEEDED (exit 1 if it failed or timed out)",
+         _wait_arguments)  # fmt: skip
 def _wait(args: argparse.Namespace) -> int:
     lc = _client(args)
     console = _stderr_console()
     if console is None:
         done = lc.wait_for_job(args.job_id, timeout_s=args.timeout)
     else:
-        with console.status(f"Waiting for job {args.job_id}…"):
+        with console.status(f"Waiting for job {args.job_id}…"), _show_retries(console):
             done = lc.wait_for_job(args.job_id, timeout_s=args.timeout)
     status = response_json(done)
     keep = ("JobId", "JobStatus", "VideoMetadata", "LabelModelVersion", "Video", "JobTag")
@@ -269,55 +282,48 @@ def _wait(args: argparse.Namespace) -> int:
 # -- offline: sort, aggregate, summary, timeline -------------------------------------------------
 
 
-def _add_file(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "file", metavar="FILE", help="a saved GetLabelDetection response (JSON), or - for stdin"
+def _sort_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Re-sort a saved response's labels as the service would have; GetRequestMetadata.SortBy "
+        "follows. Writes response JSON that every offline command reads."
     )
+    _file_argument(parser)
+    parser.add_argument("--by", required=True, metavar=_SORT, help="the new order")
 
 
-def add_sort(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "sort",
-        help="re-sort a saved response (writes response JSON)",
-        description="Re-sort a saved response's labels; SortBy in GetRequestMetadata follows.",
-    )
-    _add_file(parser)
-    parser.add_argument("--by", required=True, metavar="{NAME,TIMESTAMP}", help="the new order")
-    parser.set_defaults(run=_sort)
-
-
+@command("sort", "re-sort a saved response (writes response JSON)", _sort_arguments)
 def _sort(args: argparse.Namespace) -> int:
+    response = read_response(args.file)
     from ._transform import resort
 
-    response = read_response(args.file)
     write_json(resort(response, args.by), sys.stdout)
     return 0
 
 
-def add_aggregate(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "aggregate",
-        help="turn a saved TIMESTAMPS response into SEGMENTS (writes response JSON)",
-        description=(
-            "Aggregate a saved response's per-sample labels into time segments, with the "
-            "rule documented in docs/transform.md. Aggregate the whole job, then filter."
-        ),
+def _aggregate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Join a saved response's per-sample labels into time segments (AggregateBy SEGMENTS), "
+        "keeping its SortBy. Aggregate the whole job, then filter. Writes response JSON."
     )
-    _add_file(parser)
+    _file_argument(parser)
     parser.add_argument(
         "--max-gap-ms",
         type=int,
         metavar="N",
         help="also join detections at most N ms apart, whatever samples lie between",
     )
-    parser.set_defaults(run=_aggregate)
 
 
+@command(
+    "aggregate",
+    "turn a saved TIMESTAMPS response into SEGMENTS (writes response JSON)",
+    _aggregate_arguments,
+)
 def _aggregate(args: argparse.Namespace) -> int:
+    response = read_response(args.file)
     from ._errors import PartialJobWarning
     from ._transform import reaggregate
 
-    response = read_response(args.file)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PartialJobWarning)
         segments = reaggregate(response, max_gap_ms=args.max_gap_ms)
@@ -327,62 +333,48 @@ def _aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return int(text)
-
-
-def add_summary(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "summary",
-        help="ranked per-label table of a saved response (needs the cli extra)",
-        description=(
-            "One row per label, ranked by estimated screen time: first and last seen, "
-            "segments, screen time, max confidence."
-        ),
+def _summary_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "One row per label, ranked by estimated screen time: first and last seen, segments, "
+        "screen time, max confidence. Needs the cli extra."
     )
-    _add_file(parser)
+    _file_argument(parser)
     parser.add_argument("--top", type=_positive_int, metavar="N", help="show the first N labels")
-    parser.set_defaults(run=_summary)
 
 
+@command("summary", "ranked per-label table of a saved response (cli extra)", _summary_arguments)
 def _summary(args: argparse.Namespace) -> int:
-    require("cli", "'summary'")
+    require_extra("cli", "'summary'")
+    response = read_response(args.file)
     from rich.console import Console
 
     from ._report import print_summary
 
-    print_summary(read_response(args.file), Console(), top=args.top)
+    print_summary(response, Console(), top=args.top)
     return 0
 
 
-def add_timeline(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "timeline",
-        help="draw a saved response's labels over time to a PNG (needs the plot extra)",
-        description=(
-            "One row per label (the top N by estimated screen time), a bar per segment on the "
-            "video's time axis."
-        ),
+def _timeline_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Draw a saved response as a PNG: one row per label (the top N by estimated screen "
+        "time), a bar per segment on the video's time axis. Needs the plot extra."
     )
-    _add_file(parser)
+    _file_argument(parser)
     parser.add_argument("--out", required=True, metavar="PATH.png", help="the PNG to write")
     parser.add_argument(
         "--top", type=_positive_int, default=20, metavar="N", help="labels to draw (default 20)"
     )
-    parser.set_defaults(run=_timeline)
 
 
+@command("timeline", "draw a saved response's labels over time (plot extra)", _timeline_arguments)
 def _timeline(args: argparse.Namespace) -> int:
-    require("plot", "'timeline'")
-    from ._report import write_timeline
-
+    require_extra("plot", "'timeline'")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {args.out}: no directory {out.parent}")
     response = read_response(args.file)
+    from ._report import write_timeline
+
     try:
         write_timeline(response, out, top=args.top)
     except OSError as exc:
@@ -391,24 +383,25 @@ def _timeline(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_demo(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "demo",
-        help="the whole SDK against a fake Rekognition on loopback (needs the cli extra)",
-        description=(
-            "Start a fake Rekognition on 127.0.0.1, start a job with boto3, wait, read every "
-            "page with throttling injected (retries shown), print the summary and draw "
-            "DIR/timeline.png. No AWS account, no network."
-        ),
+# -- demo ----------------------------------------------------------------------------------------
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Start a fake Rekognition on 127.0.0.1, start a job with boto3, wait for it, read every "
+        "page with throttling injected (retries shown), print the summary and draw "
+        "DIR/timeline.png. No AWS account, no network. Needs the cli extra (and plot for the "
+        "picture)."
     )
     parser.add_argument(
         "--out", default=".", metavar="DIR", help="where to write timeline.png (default: .)"
     )
-    parser.set_defaults(run=_demo)
 
 
+@command("demo", "the whole SDK against a fake Rekognition on loopback (cli extra)",
+         _demo_arguments)  # fmt: skip
 def _demo(args: argparse.Namespace) -> int:
-    require("cli", "'demo'")
+    require_extra("cli", "'demo'")
     from rich.console import Console
 
     from ._demo import run_demo
@@ -416,5 +409,5 @@ def _demo(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     if not out_dir.is_dir():
         raise UsageError(f"--out {args.out}: not a directory")
-    run_demo(Console(), out_dir, draw=_has("plot"))
+    run_demo(Console(), out_dir, draw=has_extra("plot"))
     return 0

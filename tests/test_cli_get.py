@@ -185,7 +185,7 @@ def test_wait_prints_the_final_status(env: dict[str, str], endpoint: list[str]) 
         (["wait", "--job-id", "broken"], 1),
         (["wait", "--job-id", "job-1", "--timeout", "-1"], 2),
         (["sort", "no-such-file.json", "--by", "NAME"], 2),
-        (["aggregate", str(DATA / "made-v3-segments-name-order.json")], 1),
+        (["aggregate", str(DATA / "made-v3-segments-name-order.json")], 2),
         (["no-such-command"], 2),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
@@ -198,12 +198,13 @@ def test_errors_are_short_and_have_the_right_exit_code(
     assert_short_error(result, code)
 
 
-def test_an_unreadable_response_is_exit_1(env: dict[str, str], tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_response_is_exit_2(env: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"JobStatus": "SUCCEEDED", "Labels": [{"Timestamp": "zero"}]}')
-    assert_short_error(run(["summary", str(bad)], env), 1)
+    assert_short_error(run(["summary", str(bad)], env), 2)
     bad.write_text("{not json")
-    assert_short_error(run(["sort", str(bad), "--by", "NAME"], env), 1)
+    assert_short_error(run(["sort", str(bad), "--by", "NAME"], env), 2)
+    assert_short_error(run(["aggregate", "-"], env, stdin="[1, 2]"), 2)
 
 
 def test_debug_shows_the_traceback(env: dict[str, str], endpoint: list[str]) -> None:
