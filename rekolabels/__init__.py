@@ -41,6 +41,7 @@ from ._models import (
     VideoMetadata,
 )
 from ._retry import RetryPolicy
+from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
 __version__ = "0.1.0"
 
@@ -83,4 +84,8 @@ __all__ = [
     "VideoMetadata",
     "WaitTimeoutError",
     "__version__",
+    "aggregate_segments",
+    "reaggregate",
+    "resort",
+    "sort_labels",
 ]

@@ -14,6 +14,8 @@ PUBLIC = {
     "JobInProgressError", "JobNotFoundError", "PaginationLoopError", "PartialJobWarning",
     "RekolabelsError", "ResponseValidationError", "ServiceError", "ServiceUnavailableError",
     "ThrottledError", "WaitTimeoutError",
+    # local re-sort and re-aggregate
+    "aggregate_segments", "reaggregate", "resort", "sort_labels",
     "__version__",
 }  # fmt: skip
 
