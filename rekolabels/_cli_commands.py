@@ -259,6 +259,9 @@ def _wait_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=900.0, metavar="S", help="give up after S seconds (900)"
     )
+    parser.add_argument(
+        "--poll-interval", type=float, default=5.0, metavar="S", help="seconds between polls (5)"
+    )
     _aws_arguments(parser)
 
 
@@ -266,12 +269,13 @@ def _wait_arguments(parser: argparse.ArgumentParser) -> None:
          _wait_arguments)  # fmt: skip
 def _wait(args: argparse.Namespace) -> int:
     lc = _client(args)
+    limits = {"timeout_s": args.timeout, "poll_interval_s": args.poll_interval}
     console = _stderr_console()
     if console is None:
-        done = lc.wait_for_job(args.job_id, timeout_s=args.timeout)
+        done = lc.wait_for_job(args.job_id, **limits)
     else:
         with console.status(f"Waiting for job {args.job_id}…"), _show_retries(console):
-            done = lc.wait_for_job(args.job_id, timeout_s=args.timeout)
+            done = lc.wait_for_job(args.job_id, **limits)
     status = response_json(done)
     keep = ("JobId", "JobStatus", "VideoMetadata", "LabelModelVersion", "Video", "JobTag")
     json.dump({k: status[k] for k in keep if k in status}, sys.stdout, indent=4)

@@ -9,6 +9,7 @@ StartLabelDetection, ``wait_for_job``, and every page read over HTTP through
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +46,14 @@ class _RetryPrinter(logging.Handler):
         self._console = console
 
     def emit(self, record: logging.LogRecord) -> None:
-        self._console.print(f"    [yellow]↻ retry[/]  {record.getMessage()}", highlight=False)
+        if isinstance(record.args, tuple) and len(record.args) == 3:
+            attempt, reason, wait = record.args
+            # Short enough for an 80-column terminal: the request id's first block is enough.
+            reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", str(reason))
+            line = f"attempt {attempt}: {reason}, again in {wait:.2f} s"
+        else:
+            line = record.getMessage()
+        self._console.print(f"    [yellow]↻ retry[/] {line}", highlight=False)
 
 
 def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectionResponse:
@@ -101,8 +109,8 @@ def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectio
             logger.setLevel(level)
         faults = sum(fault is not None for fault in _FAULTS)
         console.print(
-            f"    [green]✓[/] {len(pages)} pages, {total} labels, {faults} injected faults "
-            "retried: nothing lost, nothing repeated\n"
+            f"    [green]✓[/] {len(pages)} pages, {total} labels; {faults} injected faults "
+            "retried,\n      nothing lost, nothing repeated\n"
         )
 
     whole = merge_pages(pages)
@@ -114,12 +122,14 @@ def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectio
         console.print(f"[bold]6.[/] Timeline of the top {rows} labels: [cyan]{out}[/]")
     else:
         console.print(
-            "[bold]6.[/] [dim]No timeline: it needs the plot extra: "
-            "pip install 'rekolabels[plot]'[/]"
+            "[bold]6.[/] No timeline: it needs the plot extra:\n"
+            "    pip install 'rekolabels\\[plot]'",
+            highlight=False,
         )
     console.print(
-        f"\nDone in {time.monotonic() - started:.1f} s. Server closed. "
-        "Next: [bold]rekolabels fake-server --synthetic job-1=2345[/] and point "
-        "[bold]rekolabels get-label-detection --endpoint-url …[/] at it."
+        f"\nDone in {time.monotonic() - started:.1f} s. Server closed.\n"
+        "Next, in one terminal:  [bold]rekolabels fake-server --synthetic job-1=2345[/]\n"
+        "in another:  [bold]rekolabels get-label-detection --job-id job-1 --endpoint-url URL[/]",
+        highlight=False,
     )
     return whole

@@ -114,6 +114,7 @@ def _ms(value: int | None) -> str:
 def write_table(response: GetLabelDetectionResponse, console: Console) -> None:
     """A rich table of the labels, with segment columns when the response holds segments."""
     from rich.table import Table
+    from rich.text import Text
 
     labels = response.labels or []
     segments = any(det.end_timestamp_millis is not None for det in labels)
@@ -143,5 +144,5 @@ def write_table(response: GetLabelDetectionResponse, console: Console) -> None:
         if not segments:
             instances = label.instances if label is not None else None
             row.append("" if instances is None else str(len(instances)))
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # Text: AWS names are not markup
     console.print(table)

@@ -110,6 +110,7 @@ def print_summary(
 ) -> None:
     """The ranked per-label table: first/last seen, segments, screen time, max confidence."""
     from rich.table import Table
+    from rich.text import Text
 
     period = sampling_period_ms(response)
     stats = label_stats(response, period)
@@ -117,28 +118,29 @@ def print_summary(
     video = _video_name(response) or "video"
     duration = response.video_metadata.duration_millis if response.video_metadata else None
     title = f"{video}: {len(stats)} labels in {len(response.labels or [])} detections"
-    caption = f"job {response.job_id or '?'}"
+    job = response.job_id or "?"
+    caption = f"times in seconds · job {job if len(job) <= 24 else job[:16] + '…'}"
     if duration is not None:
         caption += f" · {_seconds(duration)} s of video"
     caption += f" · sampled every ~{period} ms" if period else ""
     if len(shown) < len(stats):
         caption += f" · top {len(shown)} by screen time"
+    # Category last, and only where there is room: the numbers matter more on 80 columns.
+    wide = console.width >= 110
     table = Table(title=title, caption=caption, header_style="bold")
     table.add_column("#", justify="right", style="dim")
     table.add_column("Label", no_wrap=True)
-    table.add_column("Category")
-    table.add_column("First (s)", justify="right")
-    table.add_column("Last (s)", justify="right")
-    table.add_column("Segments", justify="right")
-    table.add_column("Screen time (s)", justify="right")
+    for header in ("First", "Last", "Segs", "Screen"):
+        table.add_column(header, justify="right", no_wrap=True)
     if duration:
-        table.add_column("Share", justify="right")
-    table.add_column("Max conf.", justify="right")
+        table.add_column("Share", justify="right", no_wrap=True)
+    table.add_column("Max %", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("Category", no_wrap=True)
     for rank, row in enumerate(shown, 1):
         cells = [
             str(rank),
             row.name,
-            row.category or "",
             _seconds(row.first_ms),
             _seconds(row.last_ms),
             str(len(row.segments)),
@@ -146,8 +148,10 @@ def print_summary(
         ]
         if duration:
             cells.append(f"{min(row.screen_time_ms / duration, 1.0):.0%}")
-        cells.append("" if row.max_confidence is None else f"{row.max_confidence:.1f}")
-        table.add_row(*cells)
+        cells.append("" if row.max_confidence is None else f"{row.max_confidence:.2f}")
+        if wide:
+            cells.append(row.category or "")
+        table.add_row(*map(Text, cells))  # Text: AWS names are not markup
     console.print(table)
 
 
