@@ -1,5 +1,6 @@
 """rekolabels: a typed SDK for Amazon Rekognition Video label detection results."""
 
+from ._analytics import LabelSummary, filter_labels, sampling_period_ms, summarize_labels
 from ._client import LabelDetectionClient
 from ._errors import (
     AccessDeniedError,
@@ -67,6 +68,7 @@ __all__ = [
     "LabelDetectionAggregateBy",
     "LabelDetectionClient",
     "LabelDetectionSortBy",
+    "LabelSummary",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",
@@ -85,7 +87,10 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "aggregate_segments",
+    "filter_labels",
     "reaggregate",
     "resort",
+    "sampling_period_ms",
     "sort_labels",
+    "summarize_labels",
 ]

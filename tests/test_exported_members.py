@@ -16,6 +16,8 @@ PUBLIC = {
     "ThrottledError", "WaitTimeoutError",
     # local re-sort and re-aggregate
     "aggregate_segments", "reaggregate", "resort", "sort_labels",
+    # label analytics
+    "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
     "__version__",
 }  # fmt: skip
 

@@ -1,0 +1,215 @@
+"""Answers about a job's labels: its sampling period, per-label screen time, and filters.
+
+Every function takes a list of LabelDetection or a whole GetLabelDetectionResponse. Results are
+frozen dataclasses, not pydantic models: they are computed by rekolabels, not read from AWS, so
+they need no aliases, validation or round trip.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from ._errors import InvalidArgumentError
+from ._models import GetLabelDetectionResponse, Label, LabelDetection
+from ._transform import aggregate_segments
+
+__all__ = ["LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels"]
+
+_NO_LABEL = Label()
+
+
+def _detections(
+    labels: Iterable[LabelDetection] | GetLabelDetectionResponse,
+) -> list[LabelDetection]:
+    if isinstance(labels, GetLabelDetectionResponse):
+        return list(labels.labels or [])
+    if isinstance(labels, (str, bytes, dict)):
+        raise TypeError(
+            "labels must be a GetLabelDetectionResponse or an iterable of LabelDetection, "
+            f"not {type(labels).__name__}"
+        )
+    return list(labels)
+
+
+def _timestamps(detections: list[LabelDetection]) -> list[int]:
+    """Distinct sample timestamps, ascending; segments have none to offer."""
+    stamps: set[int] = set()
+    for i, det in enumerate(detections):
+        if not isinstance(det, LabelDetection):
+            raise TypeError(f"labels[{i}] is a {type(det).__name__}, not a LabelDetection")
+        if (
+            det.start_timestamp_millis is not None
+            or det.end_timestamp_millis is not None
+            or det.duration_millis is not None
+        ):
+            raise InvalidArgumentError(
+                f"labels[{i}] is a segment: the sampling period needs TIMESTAMPS detections"
+            )
+        if det.timestamp is None:
+            raise InvalidArgumentError(f"labels[{i}] has no Timestamp")
+        stamps.add(det.timestamp)
+    return sorted(stamps)
+
+
+def sampling_period_ms(labels: Iterable[LabelDetection] | GetLabelDetectionResponse) -> int | None:
+    """The job's sampling period: the most common step between its distinct timestamps.
+
+    Real sampling is frame-aligned and irregular (200 ms; 480/520 ms; 500/501 ms) and skips
+    samples, so the mode is used rather than the mean. A tie goes to the shorter step, which
+    keeps screen-time estimates on the low side. None when there are fewer than two samples.
+    Takes TIMESTAMPS detections (segments raise InvalidArgumentError).
+    """
+    stamps = _timestamps(_detections(labels))
+    steps = Counter(b - a for a, b in pairwise(stamps))
+    if not steps:
+        return None
+    return min(steps, key=lambda step: (-steps[step], step))
+
+
+@dataclass(frozen=True)
+class LabelSummary:
+    """What one label did over a job; ``summarize_labels`` makes these."""
+
+    name: str
+    """Label name, e.g. ``Car``."""
+    first_seen_ms: int
+    """Timestamp of its first detection."""
+    last_seen_ms: int
+    """Timestamp of its last detection."""
+    samples: int
+    """Number of detections (sampled frames it was seen in)."""
+    segments: int
+    """Number of segments, as ``aggregate_segments`` forms them."""
+    screen_time_ms: int
+    """Estimated time on screen: the sum over its segments of DurationMillis + the sampling
+    period (each sample stands for one period)."""
+    max_confidence: float | None
+    """Highest confidence of any detection (None if no detection had one)."""
+    mean_confidence: float | None
+    """Mean confidence over the detections that had one."""
+
+
+def summarize_labels(
+    labels: Iterable[LabelDetection] | GetLabelDetectionResponse, *, max_gap_ms: int | None = None
+) -> list[LabelSummary]:
+    """One LabelSummary per label name, most screen time first (ties by name, ordinal).
+
+    Pass the whole job's TIMESTAMPS detections: the segments and the sampling period come from
+    all of them (``aggregate_segments`` with ``max_gap_ms``; ``sampling_period_ms``). With
+    fewer than two samples the period is unknown and counts as 0.
+    """
+    detections = _detections(labels)
+    segments = aggregate_segments(detections, max_gap_ms=max_gap_ms)
+    period = sampling_period_ms(detections) or 0
+
+    samples: Counter[str] = Counter()
+    confidence_sum: dict[str, float] = {}
+    confidence_count: Counter[str] = Counter()
+    best: dict[str, float] = {}
+    for det in detections:
+        name: str = det.name  # type: ignore[assignment]  # aggregate_segments checked it
+        samples[name] += 1
+        conf = det.confidence
+        if conf is not None:
+            confidence_sum[name] = confidence_sum.get(name, 0.0) + conf
+            confidence_count[name] += 1
+            if name not in best or conf > best[name]:
+                best[name] = conf
+
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    count: Counter[str] = Counter()
+    screen: Counter[str] = Counter()
+    for seg in segments:  # in start order, so the first segment of a name is its first sight
+        name = seg.name  # type: ignore[assignment]
+        start: int = seg.start_timestamp_millis  # type: ignore[assignment]
+        end: int = seg.end_timestamp_millis  # type: ignore[assignment]
+        first.setdefault(name, start)
+        last[name] = end  # segments of one name never overlap
+        count[name] += 1
+        screen[name] += end - start + period
+
+    summaries = [
+        LabelSummary(
+            name=name,
+            first_seen_ms=first[name],
+            last_seen_ms=last[name],
+            samples=samples[name],
+            segments=count[name],
+            screen_time_ms=screen[name],
+            max_confidence=best.get(name),
+            mean_confidence=(
+                confidence_sum[name] / confidence_count[name] if name in confidence_sum else None
+            ),
+        )
+        for name in first
+    ]
+    summaries.sort(key=lambda s: (-s.screen_time_ms, s.name))
+    return summaries
+
+
+def _names(value: str | Iterable[str] | None, parameter: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset((value,))
+    names = frozenset(value)
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{parameter} must be a str or an iterable of str")
+    return names
+
+
+def filter_labels(
+    labels: Iterable[LabelDetection] | GetLabelDetectionResponse,
+    *,
+    min_confidence: float | None = None,
+    names: str | Iterable[str] | None = None,
+    categories: str | Iterable[str] | None = None,
+    ancestor: str | None = None,
+) -> list[LabelDetection]:
+    """The detections or segments that pass every given filter, in their input order.
+
+    - ``min_confidence``: the label's confidence is at least this (no confidence: dropped).
+    - ``names``: the label's name is one of these (exact, case-sensitive, as AWS spells them).
+    - ``categories``: one of the label's Categories is one of these (model 3.0 labels have
+      categories; 2.0 labels have none, so they never match).
+    - ``ancestor``: the label is this one or has it among its Parents ("every Vehicle").
+      Rekognition lists every ancestor in Parents, not only the direct parent.
+
+    Filter after ``aggregate_segments``, not before: filtering first thins the sample grid.
+    """
+    if min_confidence is not None:
+        if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float)):
+            raise TypeError(f"min_confidence must be a number, not {type(min_confidence).__name__}")
+        if math.isnan(min_confidence):
+            raise InvalidArgumentError("min_confidence must not be NaN")
+    wanted = _names(names, "names")
+    wanted_categories = _names(categories, "categories")
+    if ancestor is not None and not isinstance(ancestor, str):
+        raise TypeError(f"ancestor must be a str, not {type(ancestor).__name__}")
+
+    kept: list[LabelDetection] = []
+    for det in _detections(labels):
+        label = det.label or _NO_LABEL  # no label: passes only when no filter is given
+        if min_confidence is not None and (
+            label.confidence is None or label.confidence < min_confidence
+        ):
+            continue
+        if wanted is not None and label.name not in wanted:
+            continue
+        if wanted_categories is not None and not any(
+            c.name in wanted_categories for c in label.categories or []
+        ):
+            continue
+        if (
+            ancestor is not None
+            and label.name != ancestor
+            and not any(p.name == ancestor for p in label.parents or [])
+        ):
+            continue
+        kept.append(det)
+    return kept
