@@ -1,17 +1,18 @@
 """What the CLI shows about a whole job: the per-label summary table and the timeline's rows.
 
-Built on the job's segments (``aggregate_segments`` over every label, then filtered, so the
-sample grid is the whole job's) and its sampling period; a segment stands for its duration plus
-one sampling period of screen time.
+The numbers are ``summarize_labels``'s (same segments, same ``sampling_period_ms``, same
+ranking); this module also keeps each label's segment spans and category, which the timeline
+draws. A saved SEGMENTS response is shown as is: its sampling period is unknown, so a segment
+counts for its DurationMillis alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._analytics import sampling_period_ms as _period
 from ._models import GetLabelDetectionResponse, LabelDetectionAggregateBy
 from ._timeline import TimelineRow, render_timeline
 from ._transform import aggregate_segments
@@ -43,10 +44,10 @@ class LabelStats:
 
 
 def sampling_period_ms(response: GetLabelDetectionResponse) -> int:
-    """The typical step between the job's distinct sample timestamps (the median)."""
-    stamps = sorted({det.timestamp for det in response.labels or () if det.timestamp is not None})
-    steps = sorted(b - a for a, b in pairwise(stamps))
-    return steps[len(steps) // 2] if steps else 0
+    """The job's sampling period; 0 when unknown (fewer than two samples, or segments)."""
+    if _is_segments(response):
+        return 0
+    return _period(response) or 0
 
 
 def _is_segments(response: GetLabelDetectionResponse) -> bool:
