@@ -147,3 +147,19 @@ def test_fake_server_throttles_and_the_client_rides_it_out() -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(timeout=15)
+
+
+def test_entry_points_are_declared() -> None:
+    from importlib.metadata import entry_points
+
+    scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
+    assert scripts.get("rekolabels") == "rekolabels._cli:main"
+    plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert plugins.get("rekolabels") == "rekolabels.testing._pytest_plugin"
+
+
+def test_commands_register_once() -> None:
+    from rekolabels._cli import command
+
+    with pytest.raises(ValueError, match="already registered"):
+        command("fake-server", "again", lambda parser: None)(lambda args: 0)

@@ -228,3 +228,46 @@ def test_timeout_fault_is_bounded_without_a_client_timeout() -> None:
             assert 0.1 < time.monotonic() - started < 3
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("sort_by", ["TIMESTAMP", "NAME"])
+@pytest.mark.parametrize("aggregate_by", ["TIMESTAMPS", "SEGMENTS"])
+def test_sort_and_aggregate_are_answered_with_the_transforms(
+    fake: FakeRekognition, client: Any, sort_by: str, aggregate_by: str
+) -> None:
+    import rekolabels as rl
+
+    fake.add_synthetic_job("big", detections=1500, seed=4)
+    everything = read_all(client, "big")
+    stored = [rl.LabelDetection.model_validate(d) for p in everything for d in p["Labels"]]
+    if aggregate_by == "SEGMENTS":
+        stored = rl.aggregate_segments(stored)
+    expected = [d.to_boto3() for d in rl.sort_labels(stored, sort_by)]
+    pages = read_all(client, "big", SortBy=sort_by, AggregateBy=aggregate_by, MaxResults=300)
+    assert [d for p in pages for d in p["Labels"]] == expected
+    for page in pages:
+        assert page["GetRequestMetadata"] == {"SortBy": sort_by, "AggregateBy": aggregate_by}
+        assert page["VideoMetadata"] == everything[0]["VideoMetadata"]
+    if aggregate_by == "SEGMENTS":
+        assert all("Instances" not in d["Label"] for d in expected)
+        assert all("DurationMillis" in d for d in expected)
+
+
+def test_a_job_stored_as_segments_is_re_sorted_not_de_aggregated(fake: FakeRekognition) -> None:
+    from .helpers import load
+
+    recorded = load("made-v3-segments-name-order.json")
+    fake.add_job("seg", recorded)
+    page = fake.handle("GetLabelDetection", {"JobId": "seg", "SortBy": "TIMESTAMP"})
+    labels = json.loads(page.body)["Labels"]
+    assert sorted(map(json.dumps, labels)) == sorted(map(json.dumps, recorded["Labels"]))
+    keys = [(d["StartTimestampMillis"], d["Label"]["Name"]) for d in labels]
+    assert keys == sorted(keys)
+
+
+def test_labels_the_transforms_cannot_place_are_served_as_stored(fake: FakeRekognition) -> None:
+    odd = [{"Label": {"Name": "Car"}}, {"Timestamp": 5}, {"Timestamp": 1, "Label": {}}]
+    fake.add_job("odd", {"JobStatus": "SUCCEEDED", "Labels": odd})
+    for sort_by in ("TIMESTAMP", "NAME"):
+        reply = fake.handle("GetLabelDetection", {"JobId": "odd", "SortBy": sort_by})
+        assert json.loads(reply.body)["Labels"] == odd

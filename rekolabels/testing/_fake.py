@@ -61,6 +61,7 @@ import base64
 import copy
 import hashlib
 import hmac
+import itertools
 import json
 import random
 import re
@@ -74,8 +75,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+from pydantic import ValidationError
 
-from .._models import GetLabelDetectionResponse
+from .._errors import InvalidArgumentError
+from .._models import GetLabelDetectionResponse, LabelDetection
+from .._transform import aggregate_segments, sort_labels
 from ._server import LoopbackServer
 from ._synthetic import synthetic_response
 from ._wire import http_response, new_client
@@ -84,7 +88,7 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from types_boto3_rekognition import RekognitionClient
 
-__all__ = ["FAULT_CODES", "FakeRekognition", "Reply", "StartSettings"]
+__all__ = ["FAULT_CODES", "FakeRekognition", "Reply"]
 
 # HTTP status of each AWS error the fake can send (GetLabelDetection's service model).
 FAULT_CODES: dict[str, int] = {
@@ -144,7 +148,7 @@ class _Job:
 
 
 @dataclass(frozen=True)
-class StartSettings:
+class _StartSettings:
     """How jobs started by StartLabelDetection behave (see ``FakeRekognition.configure_start``)."""
 
     detections: int = 2345
@@ -185,7 +189,7 @@ class FakeRekognition:
         self._latency_rate = 0.0
         self._latency_s = 0.05
         self._fault_counts: Counter[str] = Counter()
-        self._start = StartSettings()
+        self._start = _StartSettings()
         self._client_tokens: dict[str, tuple[str, str]] = {}
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -253,7 +257,7 @@ class FakeRekognition:
         else:
             stored = copy.deepcopy(dict(response)) if response is not None else None
         with self._lock:
-            self._start = StartSettings(
+            self._start = _StartSettings(
                 detections, in_progress_polls, in_progress_s, stored, failed
             )
 
@@ -410,7 +414,8 @@ class FakeRekognition:
     # -- the protocol -------------------------------------------------------------------------
 
     def handle(self, operation: str, params: dict[str, Any]) -> Reply:
-        """Answer one request: record it, apply the next scheduled fault, else serve it."""
+        """Answer one request: record it, apply the next fault (scheduled, else drawn from the
+        rates) and any added latency, else serve GetLabelDetection or StartLabelDetection."""
         with self._lock:
             self._requests.append(params)
             fault, delay = self._next_fault()
@@ -537,7 +542,7 @@ class FakeRekognition:
         return {"JobId": job_id}
 
     def _started_response(
-        self, settings: StartSettings, s3: dict[str, Any], min_confidence: float
+        self, settings: _StartSettings, s3: dict[str, Any], min_confidence: float
     ) -> dict[str, Any]:
         if settings.failed is not None:
             return {"JobStatus": "FAILED", "StatusMessage": settings.failed}
@@ -557,10 +562,18 @@ class FakeRekognition:
     def _ordered_labels(self, job: _Job, sort_by: str, aggregate_by: str) -> list[dict[str, Any]]:
         """The job's labels as the request's SortBy/AggregateBy would order them.
 
-        The one place where the transforms plug in; until then, stored order, whatever was asked
-        (the request's values are still echoed in GetRequestMetadata).
+        The one place where the transforms plug in: ``sort_labels`` and ``aggregate_segments``
+        from ``rekolabels._transform``, so the fake answers exactly as DESIGN.md's rules say.
+        A job stored as TIMESTAMPS can be served either way; one stored as SEGMENTS only as
+        segments (re-sorted). Labels the transforms cannot place (no Timestamp or Name, wrong
+        types) are served in stored order. Computed once per order and cached.
         """
-        return job.labels
+        key = (sort_by, aggregate_by)
+        cached = job.ordered.get(key)
+        if cached is None:
+            cached = _ordered(job.labels, sort_by, aggregate_by)
+            job.ordered[key] = cached  # a race computes the same list twice, harmlessly
+        return cached
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -582,6 +595,29 @@ class FakeRekognition:
         if (token_job, token_sort, token_aggregate) != (job_id, sort_by, aggregate_by):
             raise invalid
         return int(offset)
+
+
+def _ordered(labels: list[dict[str, Any]], sort_by: str, aggregate_by: str) -> list[dict[str, Any]]:
+    stored_segments = any("StartTimestampMillis" in d for d in labels)
+    if (sort_by, aggregate_by) == ("TIMESTAMP", "TIMESTAMPS") and _in_timestamp_order(labels):
+        return labels  # AWS's own order already, as every recording is: nothing to parse
+    try:
+        models = [LabelDetection.model_validate(d) for d in labels]
+        if aggregate_by == "SEGMENTS" and not stored_segments:
+            return [d.to_boto3() for d in sort_labels(aggregate_segments(models), sort_by)]
+        # Sorting only: serve the very dicts stored, in the new order.
+        stored = {id(model): d for model, d in zip(models, labels, strict=True)}
+        return [stored[id(model)] for model in sort_labels(models, sort_by)]
+    except (ValidationError, InvalidArgumentError, TypeError):
+        return labels
+
+
+def _in_timestamp_order(labels: list[dict[str, Any]]) -> bool:
+    try:
+        keys = [(d["Timestamp"], d["Label"]["Name"].encode()) for d in labels]
+    except (KeyError, TypeError, AttributeError):
+        return False
+    return all(a <= b for a, b in itertools.pairwise(keys))
 
 
 def _valid_job_id(params: Mapping[str, Any]) -> bool:
