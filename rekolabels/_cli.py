@@ -6,8 +6,9 @@ outcomes into exit codes:
 
 - 0: done.
 - 1: any RekolabelsError (service, job, timeout, unreadable response) or ``CommandFailed``.
-- 2: usage: a bad flag or value (argparse), or ``UsageError`` from a command (unreadable file,
-  missing extra).
+- 2: usage: a bad flag or value (argparse, or the library's InvalidArgumentError, so flags are
+  checked by the same eager validation as the API), or ``UsageError`` from a command
+  (unreadable file, missing extra).
 
 Errors print at most two lines on stderr (the usage line for usage errors, then
 ``rekolabels: error: ...``); ``--debug`` lets the traceback through instead.
@@ -16,8 +17,10 @@ Errors print at most two lines on stderr (the usage line for usage errors, then
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
+import logging
+import os
 import re
 import signal
 import sys
@@ -29,10 +32,10 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from . import __version__
-from ._errors import RekolabelsError, ResponseValidationError
+from ._errors import InvalidArgumentError, RekolabelsError, ResponseValidationError
 from ._models import GetLabelDetectionResponse
 
-__all__ = ["CommandFailed", "UsageError", "command", "main", "require_extra"]
+__all__ = ["CommandFailed", "UsageError", "command", "has_extra", "main", "require_extra"]
 
 PROG = "rekolabels"
 
@@ -72,10 +75,28 @@ def command(
     return register
 
 
-def require_extra(module: str, extra: str) -> None:
-    """UsageError with the install hint when an optional dependency is missing."""
-    if importlib.util.find_spec(module) is None:
-        raise UsageError(f"this needs {module}: pip install 'rekolabels[{extra}]'")
+# The package each optional extra installs; imported only by the commands that need it.
+_EXTRAS = {"cli": "rich", "plot": "matplotlib"}
+# Order of the subcommands in --help (registration order otherwise).
+_ORDER = (
+    "get-label-detection", "wait", "sort", "aggregate", "summary", "timeline",
+    "fake-server", "demo",
+)  # fmt: skip
+
+
+def has_extra(extra: str) -> bool:
+    """Whether the package of optional extra ``extra`` (``"cli"``, ``"plot"``) imports."""
+    try:
+        importlib.import_module(_EXTRAS[extra])
+    except ImportError:
+        return False
+    return True
+
+
+def require_extra(extra: str, what: str) -> None:
+    """UsageError with the install hint when ``what`` needs an extra that is not installed."""
+    if not has_extra(extra):
+        raise UsageError(f"{what} needs the {extra} extra: pip install 'rekolabels[{extra}]'")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for cmd in _COMMANDS.values():
+    ranked = sorted(_COMMANDS.values(), key=lambda c: _rank(c.name))
+    for cmd in ranked:
         sub = subparsers.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         # Also accepted after the subcommand; SUPPRESS keeps a global --debug from being reset.
         sub.add_argument(
@@ -110,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_arguments(sub)
         sub.set_defaults(_run=cmd.run, _parser=sub)
     return parser
+
+
+def _rank(name: str) -> int:
+    return _ORDER.index(name) if name in _ORDER else len(_ORDER)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,9 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0
+    if args.debug:
+        # Retries and other details the library logs, on stderr.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+        logger = logging.getLogger("rekolabels")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
     try:
         code: int = args._run(args)
-    except UsageError as exc:
+    except (UsageError, InvalidArgumentError) as exc:
         if args.debug:
             raise
         args._parser.print_usage(sys.stderr)
@@ -136,6 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep Python's exit-time flush
+        # of stdout from failing again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return code
 
 
@@ -277,3 +316,7 @@ class _stopped_by_signals:
     def __exit__(self, *_: object) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
+
+
+# The other subcommands register themselves on import; last, so ``command`` exists by then.
+from . import _cli_commands  # noqa: E402, F401
