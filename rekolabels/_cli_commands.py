@@ -411,7 +411,9 @@ def _demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
     out_dir = Path(args.out)
-    if not out_dir.is_dir():
-        raise UsageError(f"--out {args.out}: not a directory")
+    try:  # like `mkdir -p`: a new directory for the demo's picture is the common case
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from exc
     run_demo(Console(), out_dir, draw=has_extra("plot"))
     return 0

@@ -41,9 +41,19 @@ def test_demo_writes_the_timeline(tmp_path: Path) -> None:
     assert "2345 labels" in result.stdout
 
 
-def test_demo_rejects_a_missing_directory(tmp_path: Path) -> None:
-    result = run(["demo", "--out", str(tmp_path / "nope")], clean_env(tmp_path))
+def test_demo_creates_its_out_directory(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "dir"
+    result = run(["demo", "--out", str(out)], clean_env(tmp_path), cwd=tmp_path)
+    check_demo_output(result, out)
+
+
+def test_demo_rejects_an_out_path_that_is_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run(["demo", "--out", str(blocker / "sub")], clean_env(tmp_path))
     assert result.returncode == 2
+    assert result.stderr.count("\n") <= 2
+    assert "rekolabels: error: --out" in result.stderr
     assert "Traceback" not in result.stderr
 
 
