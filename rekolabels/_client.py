@@ -221,9 +221,7 @@ class LabelDetectionClient:
             _raise_if_failed(job_id, page)
             remaining = deadline.at - self._clock()
             if remaining <= 0:
-                raise WaitTimeoutError(
-                    f"job {job_id} still {page.job_status} after {timeout_s} s"
-                )
+                raise WaitTimeoutError(f"job {job_id} still {page.job_status} after {timeout_s} s")
             self._sleep(min(poll_interval_s, remaining))
 
     # -- internals ---------------------------------------------------------------------------

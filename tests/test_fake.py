@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
+import rekolabels as rl
 from rekolabels.testing import FakeRekognition, new_client
 
 from .helpers import load
@@ -49,8 +50,14 @@ def test_serves_a_recorded_response_and_echoes_sort_and_aggregate() -> None:
     fake = FakeRekognition()
     recorded = load("awscli-2019-samplevideo-succeeded-v2.json")
     fake.add_job("job-1", recorded)
+    assert [d for p in read_all(fake, "job-1", MaxResults=7) for d in p["Labels"]] == (
+        recorded["Labels"]
+    )
     pages = read_all(fake, "job-1", MaxResults=7, SortBy="NAME", AggregateBy="SEGMENTS")
-    assert [d for p in pages for d in p["Labels"]] == recorded["Labels"]
+    # SortBy/AggregateBy are answered with rekolabels' own transforms.
+    models = [rl.LabelDetection.model_validate(d) for d in recorded["Labels"]]
+    segments = rl.sort_labels(rl.aggregate_segments(models), "NAME")
+    assert [d for p in pages for d in p["Labels"]] == [d.to_boto3() for d in segments]
     assert pages[0]["GetRequestMetadata"] == {"SortBy": "NAME", "AggregateBy": "SEGMENTS"}
 
 

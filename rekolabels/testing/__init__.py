@@ -1,7 +1,8 @@
 """Test doubles for code that reads Rekognition Video label results.
 
 moto and LocalStack do not implement GetLabelDetection; ``FakeRekognition`` does, in-process
-(through a real boto3 client whose socket is replaced) and, later, on loopback HTTP.
+(through a real boto3 client whose socket is replaced) and on loopback HTTP (``fake.serve()``),
+with StartLabelDetection, seeded faults and a pytest fixture (``rekognition_fake``).
 """
 
 from ._fake import FakeRekognition, Reply

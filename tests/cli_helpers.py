@@ -1,0 +1,71 @@
+"""Run the installed ``rekolabels`` console script in a subprocess, never with real credentials."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# Obvious dummies; a test asserts the secret never shows up in any output.
+DUMMY_KEY_ID = "AKIAREKOLABELSCLITEST"
+DUMMY_SECRET = "rekolabels-cli-dummy-secret-do-not-print"
+
+
+def script() -> str:
+    """The ``rekolabels`` entry point installed next to this interpreter."""
+    found = shutil.which("rekolabels", path=str(Path(sys.executable).parent))
+    assert found, "the rekolabels console script is not installed in this venv"
+    return found
+
+
+def clean_env(tmp: Path) -> dict[str, str]:
+    """The environment minus anything AWS, plus dummy credentials and no config files."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID=DUMMY_KEY_ID,
+        AWS_SECRET_ACCESS_KEY=DUMMY_SECRET,
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=str(tmp / "no-aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp / "no-aws-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        # Keep rich's output plain and wide when it is not a terminal.
+        COLUMNS="160",
+        NO_COLOR="1",
+    )
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+    command: list[str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``rekolabels ARGS`` (or ``command + ARGS``) and check no credential leaks out."""
+    result = subprocess.run(
+        [*(command or [script()]), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+    assert DUMMY_SECRET not in result.stdout + result.stderr
+    return result
+
+
+def assert_short_error(result: subprocess.CompletedProcess[str], code: int) -> None:
+    """Exit ``code``, at most two stderr lines ending in ``rekolabels: error: ...``, no trace."""
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 2, result.stderr
+    assert lines[-1].startswith("rekolabels: error: "), result.stderr
+    assert "Traceback" not in result.stderr
