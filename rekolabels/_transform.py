@@ -48,15 +48,15 @@ _SEGMENT_FIELDS = frozenset(
 )
 
 
+_SORT_BY = {member.value: member for member in LabelDetectionSortBy}
+
+
 def _sort_by(by: object) -> LabelDetectionSortBy:
     if isinstance(by, LabelDetectionSortBy):
         return by
-    if not isinstance(by, str):
-        raise TypeError(f"by must be 'TIMESTAMP' or 'NAME', not {type(by).__name__}")
-    try:
-        return LabelDetectionSortBy(by)
-    except ValueError:
-        raise InvalidArgumentError(f"by must be 'TIMESTAMP' or 'NAME', not {by!r}") from None
+    if isinstance(by, str) and by in _SORT_BY:
+        return _SORT_BY[by]
+    raise InvalidArgumentError(f"by must be 'TIMESTAMP' or 'NAME', not {by!r}")
 
 
 def _max_gap(max_gap_ms: object) -> int | None:

@@ -106,9 +106,12 @@ def test_bad_sort_by_is_an_invalid_argument_naming_by(by: str) -> None:
         rl.sort_labels([det(0, "Car")], by)
 
 
-def test_sort_by_of_the_wrong_type_names_by() -> None:
-    with pytest.raises(TypeError, match="by"):
-        rl.sort_labels([det(0, "Car")], 1)  # type: ignore[arg-type]
+@pytest.mark.parametrize("by", [1, None, b"NAME"])
+def test_sort_by_of_the_wrong_type_is_an_invalid_argument_naming_by(by: Any) -> None:
+    with pytest.raises(rl.InvalidArgumentError, match="by"):
+        rl.sort_labels([det(0, "Car")], by)
+    with pytest.raises(rl.InvalidArgumentError, match="by"):
+        rl.resort(rl.GetLabelDetectionResponse(), by)
 
 
 @pytest.mark.parametrize(
