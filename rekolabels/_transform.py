@@ -366,7 +366,7 @@ def _new(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
     _set = object.__setattr__
     _set(obj, "__dict__", values)
     _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_extra__", {})  # extra="allow": validated models hold a dict
     _set(obj, "__pydantic_private__", None)
     return obj
 

@@ -256,6 +256,19 @@ def test_segment_dump_has_exactly_the_aws_segment_keys() -> None:
     assert again.to_boto3() == out[0]
 
 
+def test_segments_are_models_like_validated_ones() -> None:
+    """Segments are built without validation; they must behave exactly as validated models."""
+    for seg in rl.aggregate_segments(detections("boto3-2023-grandtour720-timestamps-v3.json")):
+        again = rl.LabelDetection.model_validate(seg.to_boto3())
+        assert seg == again
+        assert seg.model_extra == {}
+        assert seg.label is not None
+        assert again.label is not None
+        assert seg.label.model_extra == {}
+        assert seg.model_fields_set == again.model_fields_set
+        assert seg.label.model_fields_set == again.label.model_fields_set
+
+
 def test_200ms_grid_splits_where_the_label_is_absent() -> None:
     # 2019 sample video, samples every 200 ms: Rabbit at 0 and 200, absent 400..1000, back at
     # 1200 and 1400 (read off the recording). Beak: 2000..3000, then 4400..5200.
