@@ -21,6 +21,14 @@ def test_the_bench_runs_in_quick_mode(tmp_path: Path) -> None:
         assert f"\n{key}" in result.stdout, key
     assert "python CPython" in result.stdout or "python PyPy" in result.stdout
     report = json.loads(out.read_text())
-    assert {f["key"] for f in report["figures"]} == {"P1", "P1-bytes", "P1*", "P4", "P2", "P3"}
+    assert {f["key"] for f in report["figures"]} == {
+        "P1",
+        "P1-bytes",
+        "P1*",
+        "P4",
+        "P2",
+        "P3",
+        "P3-keys",
+    }
     assert all(f["value"] is not None for f in report["figures"])
     assert report["machine"]["cpus"]
