@@ -73,7 +73,10 @@ class LabelDetectionClient:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
         if client is None:
-            client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
+            try:
+                client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
+            except BotoCoreError as exc:  # no region configured
+                map_client_error(exc)
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
@@ -99,14 +102,19 @@ class LabelDetectionClient:
         botocore's retries are off unless ``config`` sets ``retries`` itself; then both layers
         retry and the budgets multiply.
         """
-        if session is None:
-            session = boto3.Session(profile_name=profile_name)
-        elif profile_name is not None:
+        if session is not None and profile_name is not None:
             raise InvalidArgumentError("profile_name: pass it or a session, not both")
         merged = _NO_BOTOCORE_RETRIES.merge(config) if config is not None else _NO_BOTOCORE_RETRIES
-        client = session.client(
-            "rekognition", region_name=region_name, endpoint_url=endpoint_url, config=merged
-        )
+        try:
+            if session is None:
+                session = boto3.Session(profile_name=profile_name)
+            client = session.client(
+                "rekognition", region_name=region_name, endpoint_url=endpoint_url, config=merged
+            )
+        except BotoCoreError as exc:  # unknown profile, no region
+            map_client_error(exc)
+        except ValueError as exc:  # botocore's word for a malformed endpoint URL
+            raise InvalidArgumentError(f"endpoint_url: {exc}") from exc
         return cls(client, retry=retry)
 
     @property

@@ -29,7 +29,13 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoRegionError,
+    ProfileNotFound,
+)
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 __all__ = [
@@ -201,8 +207,9 @@ def map_client_error(exc: Exception) -> NoReturn:
     The one place botocore's errors are translated. ClientError is mapped by its error code
     whatever the HTTP status (throttling arrives as 400 or 500); an unknown code with a 5xx
     status is an InternalServiceError, any other unknown code a plain ServiceError. Connection
-    errors and timeouts become ServiceUnavailableError. Anything else botocore raises (no
-    credentials, no region) becomes a plain RekolabelsError.
+    errors and timeouts become ServiceUnavailableError. A missing region or an unknown profile
+    (raised while a client is built) is an InvalidArgumentError naming the parameter to pass.
+    Anything else botocore raises (no credentials, say) becomes a plain RekolabelsError.
     """
     if isinstance(exc, ClientError):
         response: Any = exc.response
@@ -225,6 +232,13 @@ def map_client_error(exc: Exception) -> NoReturn:
         raise cls(message, code=code, request_id=request_id, http_status=status) from exc
     if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
         raise ServiceUnavailableError(f"Rekognition could not be reached: {exc}") from exc
+    if isinstance(exc, NoRegionError):
+        raise InvalidArgumentError(
+            "region_name: no AWS region is configured; pass region_name= (from_session) or set "
+            "AWS_DEFAULT_REGION"
+        ) from exc
+    if isinstance(exc, ProfileNotFound):
+        raise InvalidArgumentError(f"profile_name: {exc}") from exc
     if isinstance(exc, BotoCoreError):
         raise RekolabelsError(f"botocore: {exc}") from exc
     raise exc

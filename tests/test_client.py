@@ -17,7 +17,9 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    NoCredentialsError,
     NoRegionError,
+    ProfileNotFound,
 )
 
 import rekolabels as rl
@@ -626,7 +628,9 @@ def client_error(code: str, status: int, *, request_id: str | None = "rid-1") ->
         (client_error("SomethingNew", 400), rl.ServiceError),
         (EndpointConnectionError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
         (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
-        (NoRegionError(), rl.RekolabelsError),
+        (NoRegionError(), rl.InvalidArgumentError),
+        (ProfileNotFound(profile="p"), rl.InvalidArgumentError),
+        (NoCredentialsError(), rl.RekolabelsError),
     ],
 )
 def test_map_client_error(exc: Exception, error: type[Exception]) -> None:
@@ -644,3 +648,35 @@ def test_request_id_falls_back_to_the_header() -> None:
     assert (info.value.request_id, info.value.http_status, info.value.code) == (
         "rid-2", 502, "InternalServerError",
     )  # fmt: skip
+
+
+# -- building the boto3 client -------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """No region, no profiles: what a fresh machine without AWS configuration has."""
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+
+
+@pytest.mark.usefixtures("no_aws_config")
+def test_no_region_is_an_invalid_argument_naming_region_name() -> None:
+    with pytest.raises(rl.InvalidArgumentError, match="region_name") as info:
+        rl.LabelDetectionClient()
+    assert type(info.value.__cause__).__name__ == "NoRegionError"
+    with pytest.raises(rl.InvalidArgumentError, match="region_name"):
+        rl.LabelDetectionClient.from_session()
+    built = rl.LabelDetectionClient.from_session(region_name="eu-west-1")
+    assert built.client.meta.region_name == "eu-west-1"
+
+
+@pytest.mark.usefixtures("no_aws_config")
+def test_unknown_profile_and_bad_endpoint_are_invalid_arguments() -> None:
+    with pytest.raises(rl.InvalidArgumentError, match="profile_name") as info:
+        rl.LabelDetectionClient.from_session(profile_name="no-such-profile")
+    assert type(info.value.__cause__).__name__ == "ProfileNotFound"
+    with pytest.raises(rl.InvalidArgumentError, match="endpoint_url"):
+        rl.LabelDetectionClient.from_session(region_name="eu-west-1", endpoint_url="not a url")
