@@ -21,7 +21,6 @@ from ._cli import UsageError, command, has_extra, require_extra
 from ._errors import ResponseValidationError
 from ._models import GetLabelDetectionResponse
 from ._output import (
-    merge_pages,
     response_json,
     write_csv,
     write_json,
@@ -207,6 +206,8 @@ def _get_label_detection(args: argparse.Namespace) -> int:
         for page in pages:
             read.append(page)
             advance(len(page.labels or []))
+    from ._client import merge_pages
+
     _write_response(merge_pages(read), args.output, out)
     return 0
 

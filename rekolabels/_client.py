@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -188,19 +188,7 @@ class LabelDetectionClient:
         first page's; there is no NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
-        first: GetLabelDetectionResponse | None = None
-        labels: list[LabelDetection] = []
-        for page in self._pages(params):
-            if first is None:
-                first = page
-            labels.extend(page.labels or ())
-        assert first is not None  # _pages yields at least one page or raises
-        fields = {name: getattr(first, name) for name in first.model_fields_set}
-        fields.pop("next_token", None)
-        fields["labels"] = labels
-        return GetLabelDetectionResponse.model_construct(
-            _fields_set=set(fields), **fields, **(first.model_extra or {})
-        )
+        return merge_pages(self._pages(params))
 
     def wait_for_job(
         self, job_id: str, *, timeout_s: float = 900.0, poll_interval_s: float = 5.0
@@ -278,6 +266,29 @@ class LabelDetectionClient:
                 "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
             )
         return raw
+
+
+def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetectionResponse:
+    """Pages of one job as one response, as ``get_all`` returns it.
+
+    Labels are concatenated in order; every other field, ResponseMetadata included, is the
+    first page's; there is no NextToken. Pages are consumed as they come (one may be a lazy
+    ``iter_pages``), and nothing is re-validated.
+    """
+    first: GetLabelDetectionResponse | None = None
+    labels: list[LabelDetection] = []
+    for page in pages:
+        if first is None:
+            first = page
+        labels.extend(page.labels or ())
+    if first is None:
+        raise InvalidArgumentError("pages: there is no page to merge")
+    fields = {name: getattr(first, name) for name in first.model_fields_set}
+    fields.pop("next_token", None)
+    fields["labels"] = labels
+    return GetLabelDetectionResponse.model_construct(
+        _fields_set=set(fields), **fields, **(first.model_extra or {})
+    )
 
 
 def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:

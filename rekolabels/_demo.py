@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._client import LabelDetectionClient
+from ._client import LabelDetectionClient, merge_pages
 from ._models import GetLabelDetectionResponse
-from ._output import merge_pages
 from ._retry import RetryPolicy
 from .testing import FakeRekognition, new_client
 

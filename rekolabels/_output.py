@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 __all__ = [
     "CSV_HEADER",
     "csv_row",
-    "merge_pages",
     "response_json",
     "write_csv",
     "write_json",
@@ -48,15 +47,6 @@ def response_json(response: GetLabelDetectionResponse) -> dict[str, Any]:
     data = response.to_boto3()
     data.pop("ResponseMetadata", None)
     return data
-
-
-def merge_pages(pages: list[GetLabelDetectionResponse]) -> GetLabelDetectionResponse:
-    """Pages as one response, like the AWS CLI: labels concatenated, no NextToken."""
-    first = pages[0].to_boto3()
-    first.pop("NextToken", None)
-    first.pop("ResponseMetadata", None)
-    first["Labels"] = [det.to_boto3() for page in pages for det in page.labels or []]
-    return GetLabelDetectionResponse.from_boto3(first)
 
 
 def write_json(response: GetLabelDetectionResponse, out: TextIO) -> None:

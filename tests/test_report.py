@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import rekolabels as rl
-from rekolabels._output import csv_row, merge_pages, write_json, write_jsonl
+from rekolabels._client import merge_pages
+from rekolabels._output import csv_row, write_json, write_jsonl
 from rekolabels._report import label_stats, sampling_period_ms, write_timeline
 from tests.helpers import load
 
@@ -40,6 +41,8 @@ def test_merged_pages_have_every_label_and_no_next_token() -> None:
     lines = io.StringIO()
     write_jsonl(merged.labels or [], lines)
     assert len(lines.getvalue().splitlines()) == len(data["Labels"])
+    with pytest.raises(rl.InvalidArgumentError, match="pages"):
+        merge_pages([])
 
 
 @pytest.mark.parametrize(
