@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from ._errors import InvalidArgumentError
 from ._models import GetLabelDetectionResponse, Label, LabelDetection
-from ._transform import aggregate_segments
+from ._transform import _is_segment, aggregate_segments, sort_labels
 
 __all__ = ["LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels"]
 
@@ -77,11 +77,11 @@ class LabelSummary:
     name: str
     """Label name, e.g. ``Car``."""
     first_seen_ms: int
-    """Timestamp of its first detection."""
+    """Timestamp of its first detection (start of its first segment)."""
     last_seen_ms: int
-    """Timestamp of its last detection."""
-    samples: int
-    """Number of detections (sampled frames it was seen in)."""
+    """Timestamp of its last detection (end of its last segment)."""
+    samples: int | None
+    """Number of detections (sampled frames it was seen in); None when summarising segments."""
     segments: int
     """Number of segments, as ``aggregate_segments`` forms them."""
     screen_time_ms: int
@@ -90,7 +90,11 @@ class LabelSummary:
     max_confidence: float | None
     """Highest confidence of any detection (None if no detection had one)."""
     mean_confidence: float | None
-    """Mean confidence over the detections that had one."""
+    """Mean confidence over the detections that had one; None when summarising segments."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """(start, end) in milliseconds of each of its segments, in time order."""
+    categories: tuple[str, ...] = ()
+    """Names of the label's categories (model 3.0 and later)."""
 
 
 def summarize_labels(
@@ -100,53 +104,67 @@ def summarize_labels(
 
     Pass the whole job's TIMESTAMPS detections: the segments and the sampling period come from
     all of them (``aggregate_segments`` with ``max_gap_ms``; ``sampling_period_ms``). With
-    fewer than two samples the period is unknown and counts as 0.
+    fewer than two samples the period is unknown and counts as 0. Segments (a SEGMENTS
+    response, or ``aggregate_segments``' output) are summarised as they are: their sampling
+    period is unknown, so a segment counts for its DurationMillis alone, and ``samples`` and
+    ``mean_confidence`` are None.
     """
     detections = _detections(labels)
-    segments = aggregate_segments(detections, max_gap_ms=max_gap_ms)
-    period = sampling_period_ms(detections) or 0
+    kinds = {_is_segment(det) for det in detections if isinstance(det, LabelDetection)}
+    if kinds == {True}:
+        if max_gap_ms is not None:
+            raise InvalidArgumentError("max_gap_ms: the labels are already segments")
+        segments = sort_labels(detections, "TIMESTAMP")
+        period = 0
+        detections = []
+    else:
+        segments = aggregate_segments(detections, max_gap_ms=max_gap_ms)
+        period = sampling_period_ms(detections) or 0
 
     samples: Counter[str] = Counter()
     confidence_sum: dict[str, float] = {}
     confidence_count: Counter[str] = Counter()
-    best: dict[str, float] = {}
     for det in detections:
         name: str = det.name  # type: ignore[assignment]  # aggregate_segments checked it
         samples[name] += 1
-        conf = det.confidence
-        if conf is not None:
-            confidence_sum[name] = confidence_sum.get(name, 0.0) + conf
+        if det.confidence is not None:
+            confidence_sum[name] = confidence_sum.get(name, 0.0) + det.confidence
             confidence_count[name] += 1
-            if name not in best or conf > best[name]:
-                best[name] = conf
 
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    count: Counter[str] = Counter()
-    screen: Counter[str] = Counter()
-    for seg in segments:  # in start order, so the first segment of a name is its first sight
-        name = seg.name  # type: ignore[assignment]
-        start: int = seg.start_timestamp_millis  # type: ignore[assignment]
-        end: int = seg.end_timestamp_millis  # type: ignore[assignment]
-        first.setdefault(name, start)
-        last[name] = end  # segments of one name never overlap
-        count[name] += 1
-        screen[name] += end - start + period
+    spans: dict[str, list[tuple[int, int]]] = {}
+    best: dict[str, float] = {}
+    categories: dict[str, tuple[str, ...]] = {}
+    for seg in segments:  # in start order: a name's spans come out in time order
+        name = seg.name  # type: ignore[assignment]  # both paths checked it
+        start = seg.start_timestamp_millis
+        if start is None:
+            start = seg.timestamp
+        if start is None:
+            raise InvalidArgumentError(f"a segment of {name!r} has no StartTimestampMillis")
+        end = seg.end_timestamp_millis if seg.end_timestamp_millis is not None else start
+        spans.setdefault(name, []).append((start, end))
+        if seg.confidence is not None and seg.confidence > best.get(name, -math.inf):
+            best[name] = seg.confidence  # a segment's confidence is its run's maximum
+        if name not in categories:
+            label = seg.label or _NO_LABEL
+            categories[name] = tuple(c.name for c in label.categories or () if c.name is not None)
 
     summaries = [
         LabelSummary(
             name=name,
-            first_seen_ms=first[name],
-            last_seen_ms=last[name],
-            samples=samples[name],
-            segments=count[name],
-            screen_time_ms=screen[name],
+            first_seen_ms=runs[0][0],
+            last_seen_ms=max(end for _, end in runs),
+            samples=samples[name] if detections else None,
+            segments=len(runs),
+            screen_time_ms=sum(end - start + period for start, end in runs),
             max_confidence=best.get(name),
             mean_confidence=(
                 confidence_sum[name] / confidence_count[name] if name in confidence_sum else None
             ),
+            spans=tuple(runs),
+            categories=categories[name],
         )
-        for name in first
+        for name, runs in spans.items()
     ]
     summaries.sort(key=lambda s: (-s.screen_time_ms, s.name))
     return summaries

@@ -81,9 +81,9 @@ def test_summary_of_a_small_job_by_hand() -> None:
         det(2000, "Sky", None),
     ]
     assert rl.summarize_labels(items) == [
-        rl.LabelSummary("Car", 0, 1000, 3, 1, 1500, 90.0, 80.0),
-        rl.LabelSummary("Dog", 0, 1500, 3, 2, 1500, 70.0, 60.0),
-        rl.LabelSummary("Sky", 2000, 2000, 1, 1, 500, None, None),
+        rl.LabelSummary("Car", 0, 1000, 3, 1, 1500, 90.0, 80.0, ((0, 1000),)),
+        rl.LabelSummary("Dog", 0, 1500, 3, 2, 1500, 70.0, 60.0, ((0, 0), (1000, 1500))),
+        rl.LabelSummary("Sky", 2000, 2000, 1, 1, 500, None, None, ((2000, 2000),)),
     ]
 
 
@@ -129,9 +129,42 @@ def test_summary_is_frozen() -> None:
         summary.name = "Boat"  # type: ignore[misc]
 
 
-def test_summary_of_segments_is_invalid() -> None:
+def test_summary_of_segments_takes_them_as_they_are() -> None:
+    # Car: 0..4504 and 7007..9009 (99.91, 97.5); Road: 500..500 (88.0). Period unknown: 0.
+    assert rl.summarize_labels(page("made-v3-segments-name-order.json")) == [
+        rl.LabelSummary(
+            "Car", 0, 9009, None, 2, 4504 + 2002, 99.91, None,
+            ((0, 4504), (7007, 9009)), ("Vehicles and Automotive",),
+        ),
+        rl.LabelSummary(
+            "Road", 500, 500, None, 1, 0, 88.0, None,
+            ((500, 500),), ("Buildings and Architecture",),
+        ),
+    ]  # fmt: skip
+
+
+def test_segments_of_a_job_summarise_like_the_job_less_the_sampling_period() -> None:
+    job = page("boto3-2023-grandtour720-timestamps-v3.json")
+    by_detections = {s.name: s for s in rl.summarize_labels(job)}
+    by_segments = rl.summarize_labels(rl.reaggregate(job))
+    assert len(by_segments) == len(by_detections)
+    for s in by_segments:
+        d = by_detections[s.name]
+        assert (s.first_seen_ms, s.last_seen_ms, s.spans) == (
+            d.first_seen_ms,
+            d.last_seen_ms,
+            d.spans,
+        )
+        assert (s.max_confidence, s.categories) == (d.max_confidence, d.categories)
+        assert s.screen_time_ms == d.screen_time_ms - 500 * d.segments
+
+
+def test_summary_of_segments_refuses_a_max_gap_and_a_mix() -> None:
+    segments = page("made-v3-segments-name-order.json").labels or []
+    with pytest.raises(rl.InvalidArgumentError, match="max_gap_ms"):
+        rl.summarize_labels(segments, max_gap_ms=1000)
     with pytest.raises(rl.InvalidArgumentError):
-        rl.summarize_labels(page("made-v3-segments-name-order.json"))
+        rl.summarize_labels([*segments, det(0, "Sky")])
 
 
 # --- filter_labels -------------------------------------------------------------------------

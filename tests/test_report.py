@@ -11,7 +11,7 @@ import pytest
 import rekolabels as rl
 from rekolabels._client import merge_pages
 from rekolabels._output import csv_row, write_json, write_jsonl
-from rekolabels._report import label_stats, sampling_period_ms, write_timeline
+from rekolabels._report import sampling_period_ms, write_timeline
 from tests.helpers import load
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -45,24 +45,13 @@ def test_merged_pages_have_every_label_and_no_next_token() -> None:
         merge_pages([])
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["boto3-2023-grandtour720-timestamps-v3.json", "awscli-2019-samplevideo-succeeded-v2.json"],
-)
-def test_report_numbers_are_summarize_labels_numbers(name: str) -> None:
-    response = rl.GetLabelDetectionResponse.from_boto3(load(name))
-    ours = label_stats(response, sampling_period_ms(response))
-    theirs = rl.summarize_labels(response)
-    assert [(s.name, s.first_ms, s.last_ms, len(s.segments), s.screen_time_ms) for s in ours] == [
-        (s.name, s.first_seen_ms, s.last_seen_ms, s.segments, s.screen_time_ms) for s in theirs
-    ]
-
-
-def test_a_segments_response_is_reported_as_is() -> None:
+def test_a_segments_response_has_no_known_sampling_period() -> None:
     response = rl.GetLabelDetectionResponse.from_boto3(load("made-v3-segments-name-order.json"))
-    stats = label_stats(response, sampling_period_ms(response))
     assert sampling_period_ms(response) == 0
-    assert {s.name for s in stats} == {det.name for det in response.labels or []}
+    grandtour = load("boto3-2023-grandtour720-timestamps-v3.json")
+    job = rl.GetLabelDetectionResponse.from_boto3(grandtour)
+    assert sampling_period_ms(job) == 500
+    assert sampling_period_ms(rl.reaggregate(job)) == 0
 
 
 def test_timeline_of_an_empty_job_is_still_a_picture(tmp_path: Path) -> None:
