@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,33 @@ AWS_RECORDINGS = [
     "boto3-2024-kfir-tennis-page1-maxresults1-v3.json",
     "saved-2022-page1-nexttoken-v2.json",
 ]
+
+
+# Faults the retry policy rides out, as FakeRekognition.inject spells them (timeouts aside: over
+# HTTP each costs a read timeout, so the suites that want them add them).
+RETRYABLE_FAULTS = [
+    "ThrottlingException",
+    "ThrottlingException:400",
+    "ProvisionedThroughputExceededException",
+    "InternalServerError",
+    "InternalServerError:503",
+    "connection",
+    "truncated",
+]
+
+
+def run_in_threads(
+    work: Callable[[str], None], job_ids: Iterable[str], *, timeout_s: float = 60.0
+) -> None:
+    """Run ``work(job_id)`` on a thread per job; fail, never hang, if one does not finish."""
+    threads = [threading.Thread(target=work, args=(job_id,), daemon=True) for job_id in job_ids]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout_s
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    assert not stuck, f"still running after {timeout_s} s: {stuck}"
 
 
 def load(name: str) -> Any:

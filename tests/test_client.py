@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +25,7 @@ import rekolabels as rl
 from rekolabels._errors import map_client_error
 from rekolabels.testing import FakeRekognition, new_client
 
-from .helpers import load
+from .helpers import RETRYABLE_FAULTS, load, run_in_threads
 
 NO_WAIT = rl.RetryPolicy(initial_backoff_s=0, max_backoff_s=0)
 SECRETS = ("AKIAREKOLABELSTESTING", "rekolabels-testing-not-a-secret")
@@ -172,15 +171,7 @@ def test_the_starting_token_counts_as_seen() -> None:
 
 # -- retries -------------------------------------------------------------------------------------
 
-RETRYABLE = [
-    "ThrottlingException",
-    "ThrottlingException:400",
-    "ProvisionedThroughputExceededException",
-    "InternalServerError",
-    "InternalServerError:503",
-    "truncated",
-    "connection",
-]
+RETRYABLE = RETRYABLE_FAULTS
 
 
 def test_300_seeded_fault_schedules_give_identical_output() -> None:
@@ -340,11 +331,7 @@ def test_threads_share_one_client() -> None:
     def work(job_id: str) -> None:
         counts[job_id] = sum(1 for _ in lc.iter_labels(job_id, max_results=9))
 
-    threads = [threading.Thread(target=work, args=(f"job-{i}",)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(work, [f"job-{i}" for i in range(8)])
     assert counts == {f"job-{i}": 100 + i for i in range(8)}
 
 

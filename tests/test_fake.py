@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 import rekolabels as rl
 from rekolabels.testing import FakeRekognition, new_client
 
-from .helpers import load
+from .helpers import load, run_in_threads
 
 
 def read_all(fake: FakeRekognition, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -203,9 +202,5 @@ def test_threads_read_different_jobs_through_one_fake() -> None:
             params["NextToken"] = page["NextToken"]
         counts[job_id] = total
 
-    threads = [threading.Thread(target=work, args=(f"job-{i}",)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(work, [f"job-{i}" for i in range(8)])
     assert counts == {f"job-{i}": 300 + i for i in range(8)}

@@ -9,7 +9,6 @@ test report (``record_property``) and, with ``-s``, to stdout.
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,6 +22,8 @@ import rekolabels as rl
 from rekolabels.testing import FakeRekognition, new_client
 from rekolabels.testing._synthetic import synthetic_response
 
+from .helpers import RETRYABLE_FAULTS, run_in_threads
+
 DETECTIONS = 130
 PAGE = 40
 PAGES = -(-DETECTIONS // PAGE)
@@ -33,16 +34,7 @@ ZERO_BACKOFF = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_ba
 # A timeout over HTTP costs the client's read timeout; keep it short but far above a reply.
 READ_TIMEOUT_S = 0.5
 
-RETRYABLE = [
-    "ThrottlingException",
-    "ThrottlingException:400",
-    "ProvisionedThroughputExceededException",
-    "InternalServerError",
-    "InternalServerError:503",
-    "connection",
-    "truncated",
-    "timeout",
-]
+RETRYABLE = [*RETRYABLE_FAULTS, "timeout"]
 # The call that succeeds: served at once, or late (latency is no failure at all).
 SERVED: list[str | None] = [None, None, None, "latency:0.002"]
 EXHAUSTED = {
@@ -241,12 +233,7 @@ def test_eight_threads_one_client_over_http(record_property: Any) -> None:
                     failures.append(exc)
 
             started = time.monotonic()
-            threads = [threading.Thread(target=read, args=(job_id,)) for job_id in jobs]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-            assert not any(thread.is_alive() for thread in threads)
+            run_in_threads(read, jobs)
             assert failures == []
             assert results == expected
             faults = fake.fault_counts
