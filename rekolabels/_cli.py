@@ -35,7 +35,15 @@ from . import __version__
 from ._errors import InvalidArgumentError, RekolabelsError, ResponseValidationError
 from ._models import GetLabelDetectionResponse
 
-__all__ = ["CommandFailed", "UsageError", "command", "has_extra", "main", "require_extra"]
+__all__ = [
+    "CommandFailed",
+    "UsageError",
+    "command",
+    "has_extra",
+    "main",
+    "read_response",
+    "require_extra",
+]
 
 PROG = "rekolabels"
 
@@ -262,7 +270,7 @@ def _fake_server(args: argparse.Namespace) -> int:
 
     fake = FakeRekognition(seed=args.seed)
     for job_id, path in args.job:
-        fake.add_job(job_id, _read_response(path))
+        fake.add_job(job_id, read_response(path))
     for job_id, count in args.synthetic:
         fake.add_synthetic_job(job_id, detections=count, seed=args.seed)
     fake.fault_rate(throttling=args.throttle_rate)
@@ -279,22 +287,28 @@ def _fake_server(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_json(path: str) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from exc
+def read_response(source: str) -> GetLabelDetectionResponse:
+    """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
 
-
-def _read_response(path: str) -> dict[str, Any]:
-    data = _read_json(path)
+    A file that cannot be read, or that holds no GetLabelDetection response, is a usage error
+    (exit 2), for the offline commands and ``fake-server --job`` alike.
+    """
     try:
-        GetLabelDetectionResponse.from_boto3(data)
-    except ResponseValidationError as exc:
-        raise UsageError(f"{path} is not a GetLabelDetection response: {exc}") from exc
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read {source}: {reason}") from exc
+    name = "stdin" if source == "-" else source
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{name} is not JSON: {exc}") from exc
     if not isinstance(data, dict):
-        raise UsageError(f"{path} is not a GetLabelDetection response: not a JSON object")
-    return data
+        raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
+    try:
+        return GetLabelDetectionResponse.from_boto3(data)
+    except ResponseValidationError as exc:
+        raise UsageError(f"{name} is not a GetLabelDetection response: {exc}") from exc
 
 
 class _stopped_by_signals:

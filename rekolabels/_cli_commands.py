@@ -17,8 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._cli import UsageError, command, has_extra, require_extra
-from ._errors import ResponseValidationError
+from ._cli import UsageError, command, has_extra, read_response, require_extra
 from ._models import GetLabelDetectionResponse
 from ._output import (
     response_json,
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
     from ._client import LabelDetectionClient
 
-__all__ = ["read_response"]
+__all__: list[str] = []  # subcommands register themselves with @command
 
 _OUTPUTS = ("json", "jsonl", "csv", "table")
 _SORT = "{NAME,TIMESTAMP}"
@@ -79,30 +78,6 @@ def _show_retries(console: Console | None) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
-
-
-def read_response(source: str) -> GetLabelDetectionResponse:
-    """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
-
-    A file that cannot be read, or that holds no GetLabelDetection response, is a usage error
-    (exit 2), as it is for ``fake-server --job``.
-    """
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(f"cannot read {source}: {reason}") from exc
-    name = "stdin" if source == "-" else source
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"{name} is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
-    try:
-        return GetLabelDetectionResponse.from_boto3(data)
-    except ResponseValidationError as exc:
-        raise UsageError(f"{name} is not a GetLabelDetection response: {exc}") from exc
 
 
 def _file_argument(parser: argparse.ArgumentParser) -> None:
