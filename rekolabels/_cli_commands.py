@@ -51,33 +51,16 @@ def _stderr_console() -> Console | None:
     return Console(stderr=True)
 
 
-class _RetryLines(logging.Handler):
-    """Print the client's retry log lines on an interactive console (above a progress bar)."""
-
-    def __init__(self, console: Console) -> None:
-        super().__init__(logging.INFO)
-        self._console = console
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self._console.print(f"[yellow]retry[/] {record.getMessage()}", highlight=False)
-
-
 @contextmanager
 def _show_retries(console: Console | None) -> Iterator[None]:
     """While inside, retries appear on ``console`` (if any; ``--debug`` shows them anyway)."""
-    logger = logging.getLogger("rekolabels")
-    if console is None or logger.isEnabledFor(logging.DEBUG):
+    if console is None or logging.getLogger("rekolabels").isEnabledFor(logging.DEBUG):
         yield
         return
-    handler = _RetryLines(console)
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    from ._console import retries_shown
+
+    with retries_shown(console):
         yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def _file_argument(parser: argparse.ArgumentParser) -> None:

@@ -8,13 +8,12 @@ StartLabelDetection, ``wait_for_job``, and every page read over HTTP through
 
 from __future__ import annotations
 
-import logging
-import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._client import LabelDetectionClient, merge_pages
+from ._console import retries_shown
 from ._models import GetLabelDetectionResponse
 from ._retry import RetryPolicy
 from .testing import FakeRekognition, new_client
@@ -35,24 +34,6 @@ _FAULTS = [
 ]  # fmt: skip
 # Short waits keep the demo quick; the shape (exponential, full jitter, capped) is the default.
 _RETRY = RetryPolicy(max_attempts=6, initial_backoff_s=0.05, max_backoff_s=0.4)
-
-
-class _RetryPrinter(logging.Handler):
-    """Show each retry the client logs on the "rekolabels" logger as a line of the demo."""
-
-    def __init__(self, console: Console) -> None:
-        super().__init__(logging.INFO)
-        self._console = console
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if isinstance(record.args, tuple) and len(record.args) == 3:
-            attempt, reason, wait = record.args
-            # Short enough for an 80-column terminal: the request id's first block is enough.
-            reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", str(reason))
-            line = f"attempt {attempt}: {reason}, again in {wait:.2f} s"
-        else:
-            line = record.getMessage()
-        self._console.print(f"    [yellow]↻ retry[/] {line}", highlight=False)
 
 
 def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectionResponse:
@@ -87,14 +68,9 @@ def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectio
             "while the fake throttles:"
         )
         fake.inject(_FAULTS)
-        logger = logging.getLogger("rekolabels")
-        handler = _RetryPrinter(console)
-        level = logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
         pages: list[GetLabelDetectionResponse] = []
         total = 0
-        try:
+        with retries_shown(console, indent="    "):
             for page in lc.iter_pages(job_id, max_results=_PAGE_SIZE):
                 pages.append(page)
                 total += len(page.labels or [])
@@ -103,9 +79,6 @@ def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectio
                     f"[dim](total {total})[/]",
                     highlight=False,
                 )
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
         faults = sum(fault is not None for fault in _FAULTS)
         console.print(
             f"    [green]✓[/] {len(pages)} pages, {total} labels; {faults} injected faults "
