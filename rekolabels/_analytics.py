@@ -41,11 +41,7 @@ def _timestamps(detections: list[LabelDetection]) -> list[int]:
     for i, det in enumerate(detections):
         if not isinstance(det, LabelDetection):
             raise TypeError(f"labels[{i}] is a {type(det).__name__}, not a LabelDetection")
-        if (
-            det.start_timestamp_millis is not None
-            or det.end_timestamp_millis is not None
-            or det.duration_millis is not None
-        ):
+        if _is_segment(det):
             raise InvalidArgumentError(
                 f"labels[{i}] is a segment: the sampling period needs TIMESTAMPS detections"
             )

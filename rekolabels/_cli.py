@@ -21,7 +21,6 @@ import importlib
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -193,12 +192,15 @@ def _error(exc: BaseException) -> None:
 
 # -- fake-server ------------------------------------------------------------------------------
 
-_JOB_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-
-
 def _job_id(text: str, value_name: str) -> tuple[str, str]:
+    from ._client import check_job_id
+
     job_id, sep, value = text.partition("=")
-    if not sep or not _JOB_ID.fullmatch(job_id) or not value:
+    try:
+        check_job_id(job_id)
+    except (TypeError, ValueError):
+        job_id = ""
+    if not sep or not job_id or not value:
         raise argparse.ArgumentTypeError(
             f"expected ID={value_name} with ID matching [a-zA-Z0-9_-]{{1,64}}, got {text!r}"
         )

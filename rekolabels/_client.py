@@ -298,6 +298,17 @@ def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:
         )
 
 
+def check_job_id(job_id: object) -> str:
+    """``job_id`` if the service model allows it: 1-64 characters of [a-zA-Z0-9_-], in full."""
+    if not isinstance(job_id, str):
+        raise TypeError(f"job_id must be a str, not {type(job_id).__name__}")
+    if not 1 <= len(job_id) <= _JOB_ID_MAX or not _JOB_ID.fullmatch(job_id):
+        raise InvalidArgumentError(
+            f"job_id must be 1-{_JOB_ID_MAX} characters from [a-zA-Z0-9_-], got {job_id[:80]!r}"
+        )
+    return job_id
+
+
 def _request(
     job_id: object,
     max_results: object,
@@ -306,13 +317,7 @@ def _request(
     aggregate_by: object,
 ) -> dict[str, Any]:
     """The GetLabelDetection parameters, checked against the service model's limits."""
-    if not isinstance(job_id, str):
-        raise TypeError(f"job_id must be a str, not {type(job_id).__name__}")
-    if not 1 <= len(job_id) <= _JOB_ID_MAX or not _JOB_ID.fullmatch(job_id):
-        raise InvalidArgumentError(
-            f"job_id must be 1-{_JOB_ID_MAX} characters from [a-zA-Z0-9_-], got {job_id[:80]!r}"
-        )
-    params: dict[str, Any] = {"JobId": job_id}
+    params: dict[str, Any] = {"JobId": check_job_id(job_id)}
     if max_results is not None:
         if isinstance(max_results, bool) or not isinstance(max_results, int):
             raise TypeError(f"max_results must be an int, not {type(max_results).__name__}")

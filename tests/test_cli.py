@@ -163,3 +163,15 @@ def test_commands_register_once() -> None:
 
     with pytest.raises(ValueError, match="already registered"):
         command("fake-server", "again", lambda parser: None)(lambda args: 0)
+
+
+@pytest.mark.parametrize(
+    "job", ["bad id=x.json", "=x.json", "job-1=", "job-1", "job\n=x.json", "j" * 65 + "=x.json"]
+)
+def test_fake_server_job_ids_follow_the_service_model(
+    job: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fake-server", "--job", job]) == 2
+    lines = stderr_lines(capsys)
+    assert len(lines) == 2
+    assert "expected ID=FILE" in lines[1]
