@@ -14,7 +14,7 @@ from ._analytics import sampling_period_ms as _period
 from ._analytics import summarize_labels
 from ._models import GetLabelDetectionResponse, LabelDetectionAggregateBy
 from ._timeline import TimelineRow, render_timeline
-from ._transform import _is_segment
+from ._transform import _aggregate_by
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,10 +24,7 @@ __all__ = ["print_summary", "sampling_period_ms", "write_timeline"]
 
 def sampling_period_ms(response: GetLabelDetectionResponse) -> int:
     """The job's sampling period; 0 when unknown (fewer than two samples, or segments)."""
-    metadata = response.get_request_metadata
-    if metadata is not None and metadata.aggregate_by == LabelDetectionAggregateBy.SEGMENTS:
-        return 0
-    if any(_is_segment(det) for det in response.labels or ()):
+    if _aggregate_by(response) == LabelDetectionAggregateBy.SEGMENTS:
         return 0
     return _period(response) or 0
 

@@ -78,7 +78,12 @@ from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from pydantic import ValidationError
 
 from .._errors import InvalidArgumentError
-from .._models import GetLabelDetectionResponse, LabelDetection
+from .._models import (
+    GetLabelDetectionResponse,
+    LabelDetection,
+    LabelDetectionAggregateBy,
+    LabelDetectionSortBy,
+)
 from .._transform import aggregate_segments, sort_labels
 from ._server import LoopbackServer
 from ._synthetic import synthetic_response
@@ -119,8 +124,8 @@ _TRANSPORT_FAULTS = ("connection", "timeout")
 _PAGE_FAULTS = ("truncated", "repeat_token")
 _MAX_PAGE = 1000
 _JOB_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_SORT_BY = ("NAME", "TIMESTAMP")
-_AGGREGATE_BY = ("TIMESTAMPS", "SEGMENTS")
+_SORT_BY = tuple(m.value for m in LabelDetectionSortBy)
+_AGGREGATE_BY = tuple(m.value for m in LabelDetectionAggregateBy)
 _CONTENT_TYPE = "application/x-amz-json-1.1"
 # Fields that describe the whole request or one page, never copied from a stored job.
 _PER_PAGE = ("Labels", "NextToken", "ResponseMetadata", "GetRequestMetadata")
