@@ -192,6 +192,7 @@ def _error(exc: BaseException) -> None:
 
 # -- fake-server ------------------------------------------------------------------------------
 
+
 def _job_id(text: str, value_name: str) -> tuple[str, str]:
     from ._client import check_job_id
 

@@ -116,4 +116,3 @@ def write_timeline(response: GetLabelDetectionResponse, out: Path, *, top: int =
         subtitle=" · ".join(p for p in parts if p),
     )
     return len(rows)
-

@@ -43,9 +43,7 @@ BARE = without("rich", "matplotlib")
 
 
 @pytest.mark.parametrize("output", ["json", "jsonl", "csv"])
-def test_base_outputs_need_no_extra(
-    output: str, env: dict[str, str], endpoint: list[str]
-) -> None:
+def test_base_outputs_need_no_extra(output: str, env: dict[str, str], endpoint: list[str]) -> None:
     args = ["get-label-detection", "--job-id", "job-1", "--output", output, *endpoint]
     result = run(args, env, command=BARE)
     assert result.returncode == 0, result.stderr

@@ -30,10 +30,7 @@ def test_readme_example_runs(code: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_field_table_matches_the_models() -> None:
     rows = re.findall(r"^\| `(\w+)` \| (`.*)\|$", README, flags=re.M)
-    table = {
-        model: re.findall(r"`(\w+)` = `(\w+)`", cells)
-        for model, cells in rows
-    }
+    table = {model: re.findall(r"`(\w+)` = `(\w+)`", cells) for model, cells in rows}
     models = {
         name: obj
         for name in rl.__all__

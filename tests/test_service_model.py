@@ -16,8 +16,10 @@ from pydantic import BaseModel
 
 import rekolabels
 
-OPERATION = botocore.session.get_session().get_service_model("rekognition").operation_model(
-    "GetLabelDetection"
+OPERATION = (
+    botocore.session.get_session()
+    .get_service_model("rekognition")
+    .operation_model("GetLabelDetection")
 )
 
 
