@@ -8,6 +8,7 @@ import inspect
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -148,6 +149,16 @@ def test_the_waiter_follows_the_service_model() -> None:
     timeout_s = inspect.signature(rl.LabelDetectionClient.wait_for_job).parameters["timeout_s"]
     assert waiter["delay"] * waiter["maxAttempts"] >= timeout_s.default
     assert waiter["delay"] >= 5
+
+
+def test_the_docs_page_lists_what_the_data_holds() -> None:
+    page = (ROOT / "docs" / "boto3-and-aws-cli.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (Get\w+) \| `(\w+)` \| `(\w+)` \|$", page, flags=re.M)
+    pagination = extras("paginators-1")["merge"]["pagination"]
+    assert rows == [(op, botocore.xform_name(op), p["result_key"]) for op, p in pagination.items()]
+    waiter = extras("waiters-2")["merge"]["waiters"]["LabelDetectionComplete"]
+    prose = " ".join(page.split())
+    assert f"every {waiter['delay']} s, at most {waiter['maxAttempts']} times" in prose
 
 
 # -- botocore's own loader reads it -----------------------------------------------------------

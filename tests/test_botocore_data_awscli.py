@@ -139,6 +139,21 @@ def test_get_label_detection_follows_every_page(
     assert output["JobStatus"] == "SUCCEEDED"
 
 
+def test_max_items_then_starting_token_resumes(
+    outside_venv: Path, server: str, env: dict[str, str], every_label: list[dict[str, Any]]
+) -> None:
+    command = ["get-label-detection", "--job-id", "big", "--page-size", "400"]
+    first = aws(outside_venv, server, env, *command, "--max-items", "1500")
+    assert first.returncode == 0, first.stderr
+    head = json.loads(first.stdout)
+    assert len(head["Labels"]) == 1500
+    rest = aws(outside_venv, server, env, *command, "--starting-token", head["NextToken"])
+    assert rest.returncode == 0, rest.stderr
+    tail = json.loads(rest.stdout)
+    assert "NextToken" not in tail
+    assert head["Labels"] + tail["Labels"] == every_label
+
+
 def test_without_the_data_path_the_cli_reads_one_page(
     outside_venv: Path, server: str, env: dict[str, str]
 ) -> None:
@@ -166,7 +181,7 @@ def test_wait_fails_on_a_failed_job(outside_venv: Path, server: str, env: dict[s
     result = aws(
         outside_venv, server, env, "wait", "label-detection-complete", "--job-id", "failed"
     )
-    assert result.returncode != 0
+    assert result.returncode == 255
     assert "Waiter LabelDetectionComplete failed" in result.stderr
     assert "terminal failure state" in result.stderr
 
