@@ -1,6 +1,7 @@
 """rekolabels: a typed SDK for Amazon Rekognition Video label detection results."""
 
 from ._analytics import LabelSummary, filter_labels, sampling_period_ms, summarize_labels
+from ._botocore_data import botocore_data_path, register_botocore_data
 from ._client import LabelDetectionClient
 from ._errors import (
     AccessDeniedError,
@@ -87,8 +88,10 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "aggregate_segments",
+    "botocore_data_path",
     "filter_labels",
     "reaggregate",
+    "register_botocore_data",
     "resort",
     "sampling_period_ms",
     "sort_labels",

@@ -18,6 +18,8 @@ PUBLIC = {
     "aggregate_segments", "reaggregate", "resort", "sort_labels",
     # label analytics
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
+    # botocore data: paginators and a waiter for plain boto3 and the AWS CLI
+    "botocore_data_path", "register_botocore_data",
     "__version__",
 }  # fmt: skip
 
