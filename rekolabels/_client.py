@@ -28,6 +28,7 @@ from ._errors import (
     JobInProgressError,
     PaginationLoopError,
     RekolabelsError,
+    UnreadableResponseError,
     WaitTimeoutError,
     map_client_error,
 )
@@ -39,7 +40,7 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import Deadline, RetryPolicy, UnreadableResponseError, _should_retry
+from ._retry import Deadline, RetryPolicy, _should_retry
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
@@ -66,6 +67,8 @@ class LabelDetectionClient:
             with botocore's retries off. Yours is used as is (its retry config included).
         retry: how to retry throttling, 5xx, connection errors and unreadable responses.
     """
+
+    __module__ = "rekolabels"  # where users import it from (reprs, tracebacks)
 
     def __init__(
         self, client: RekognitionClient | None = None, *, retry: RetryPolicy | None = None

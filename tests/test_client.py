@@ -14,11 +14,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     ProfileNotFound,
+    ReadTimeoutError,
 )
 
 import rekolabels as rl
@@ -204,7 +206,7 @@ def test_300_seeded_fault_schedules_give_identical_output() -> None:
         ("InternalServerError", rl.InternalServiceError),
         ("InternalServerError:502", rl.InternalServiceError),
         ("connection", rl.ServiceUnavailableError),
-        ("timeout", rl.ServiceUnavailableError),
+        ("timeout", rl.ServiceTimeoutError),
         ("truncated", rl.ResponseValidationError),
     ],
 )
@@ -614,7 +616,9 @@ def client_error(code: str, status: int, *, request_id: str | None = "rid-1") ->
         (client_error("AccessDeniedException", 500), rl.AccessDeniedError),
         (client_error("SomethingNew", 400), rl.ServiceError),
         (EndpointConnectionError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
-        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectionClosedError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
+        (ReadTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
         (NoRegionError(), rl.InvalidArgumentError),
         (ProfileNotFound(profile="p"), rl.InvalidArgumentError),
         (NoCredentialsError(), rl.RekolabelsError),

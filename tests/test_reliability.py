@@ -44,7 +44,7 @@ EXHAUSTED = {
     "InternalServerError": rl.InternalServiceError,
     "InternalServerError:503": rl.InternalServiceError,
     "connection": rl.ServiceUnavailableError,
-    "timeout": rl.ServiceUnavailableError,
+    "timeout": rl.ServiceTimeoutError,
     "truncated": rl.ResponseValidationError,
 }
 FATAL = {

@@ -65,6 +65,8 @@ class FakeRekognition:
     job or another ``SortBy``/``AggregateBy``, is rejected with InvalidPaginationTokenException.
     """
 
+    __module__ = "rekolabels.testing"  # where users import it from
+
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
         self._ids = random.Random(seed)

@@ -17,6 +17,8 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 class Reply:
     """What a transport sends back for one request; see ``rekolabels.testing._fake``."""
 
+    __module__ = "rekolabels.testing"  # where users import it from
+
     status: int
     headers: dict[str, str]
     body: bytes
