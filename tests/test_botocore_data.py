@@ -182,6 +182,23 @@ def test_the_data_loads_through_botocores_loader() -> None:
     check_loaded(create_loader(rl.botocore_data_path()))
 
 
+def test_the_cli_prints_the_folder_alone_for_aws_data_path(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rekolabels._cli import main
+
+    assert main(["botocore-data-path"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out == rl.botocore_data_path() + "\n"
+    # As `AWS_DATA_PATH=$(rekolabels botocore-data-path)` uses it: the folder botocore reads.
+    monkeypatch.setenv("AWS_DATA_PATH", out.strip())
+    client = botocore.session.Session().create_client(
+        "rekognition", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+    assert client.can_paginate("get_label_detection")
+
+
 def test_aws_data_path_is_enough(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DATA_PATH", rl.botocore_data_path())
     session = botocore.session.get_session()
