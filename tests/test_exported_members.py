@@ -18,6 +18,8 @@ PUBLIC = {
     "aggregate_segments", "reaggregate", "resort", "sort_labels",
     # label analytics
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
+    # columnar tables (extra [arrow])
+    "LabelTable",
     "__version__",
 }  # fmt: skip
 
