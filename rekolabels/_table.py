@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from ._errors import InvalidArgumentError, PartialJobWarning
 from ._models import (
     GetLabelDetectionResponse,
@@ -184,13 +186,15 @@ class LabelTable:
         import pyarrow.parquet as pq
 
         arrow = pq.read_table(path)
-        metadata = arrow.schema.metadata or {}
-        raw = metadata.get(JOB_METADATA_KEY)
-        job = (
-            GetLabelDetectionResponse()
-            if raw is None
-            else GetLabelDetectionResponse.model_validate_json(raw)
-        )
+        raw = (arrow.schema.metadata or {}).get(JOB_METADATA_KEY)
+        job = GetLabelDetectionResponse()
+        if raw is not None:
+            try:
+                job = GetLabelDetectionResponse.model_validate_json(raw)
+            except ValidationError as exc:
+                raise InvalidArgumentError(
+                    f"path: the file's {JOB_METADATA_KEY.decode()} metadata is not a job: {exc}"
+                ) from exc
         return cls._trusted(cols.check_schema(arrow), job_only(job))
 
     # -- internals ------------------------------------------------------------------------------

@@ -460,6 +460,10 @@ def test_a_parquet_file_without_our_metadata_reads_with_an_empty_job(tmp_path: P
     back = rl.LabelTable.read_parquet(tmp_path / "plain.parquet")
     assert back.arrow.equals(table.arrow)
     assert back.job == rl.GetLabelDetectionResponse()
+    broken = table.arrow.replace_schema_metadata({b"rekolabels.job": b'{"JobStatus": 3}'})
+    pq.write_table(broken, tmp_path / "broken.parquet")
+    with pytest.raises(rl.InvalidArgumentError, match=r"rekolabels\.job metadata"):
+        rl.LabelTable.read_parquet(tmp_path / "broken.parquet")
     pq.write_table(pa.table({"x": [1]}), tmp_path / "other.parquet")
     with pytest.raises(rl.InvalidArgumentError, match="schema"):
         rl.LabelTable.read_parquet(tmp_path / "other.parquet")
