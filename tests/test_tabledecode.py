@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 pa = pytest.importorskip("pyarrow")
 
 import rekolabels as rl  # noqa: E402
-from rekolabels import _rawpage  # noqa: E402
 from rekolabels._columns import SCHEMA  # noqa: E402
 from rekolabels._models import _page_from_wire  # noqa: E402
 from rekolabels._retry import UnreadableResponseError  # noqa: E402
@@ -31,11 +30,13 @@ from rekolabels._tabledecode import (  # noqa: E402
     read_body,
     with_botocore_fields,
 )
+from rekolabels.testing import http_response, new_client  # noqa: E402
 from tests.helpers import RECORDINGS, load, wire_body  # noqa: E402
 from tests.test_models_property import responses  # noqa: E402
-from tests.test_rawpage import ODD_BODIES, PAGE, answering, dict_nodes  # noqa: E402
+from tests.test_rawpage import ODD_BODIES, PAGE  # noqa: E402
 
 TABLE_KEY = "rekolabels:table"
+REQUEST_ID = "11111111-2222-3333-4444-555555555555"
 
 
 def for_schema(labels: list[rl.LabelDetection]) -> list[rl.LabelDetection]:
@@ -50,17 +51,38 @@ def for_schema(labels: list[rl.LabelDetection]) -> list[rl.LabelDetection]:
 
 
 def via_model_path(status: int, body: bytes) -> Any:
-    """(page, its labels) as LabelDetectionClient reads one, or (error type, message)."""
-    client = answering(status, body)
-    _rawpage.install(client)
+    """(page, its labels) as the model path reads one, or (error type, message).
+
+    That is ``from_boto3`` of botocore's dict, unreadable without JobStatus (tests/test_rawpage.py
+    shows LabelDetectionClient's raw-bytes path gives exactly this).
+    """
     try:
-        raw = _rawpage.call(client, {"JobId": "job-1"})
-        if not _rawpage.has_job_status(raw):
+        raw = answering(status, body).get_label_detection(JobId="job-1")
+        if "JobStatus" not in raw:
             raise UnreadableResponseError("no JobStatus")
-        page = _rawpage.to_page(raw)
+        page = rl.GetLabelDetectionResponse.from_boto3(raw)
     except Exception as exc:
         return type(exc), str(exc)
     return job_only(page), for_schema(list(page.labels or []))
+
+
+def answering(status: int, body: bytes) -> Any:
+    """A real boto3 client whose GetLabelDetection gets this HTTP response back."""
+    client = new_client()
+
+    def answer(**_: Any) -> Any:
+        return http_response(status, body, {"x-amzn-RequestId": REQUEST_ID})
+
+    client.meta.events.register("before-send.rekognition.GetLabelDetection", answer)
+    return client
+
+
+def dict_nodes(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value, *(n for v in value.values() for n in dict_nodes(v))]
+    if isinstance(value, list):
+        return [n for v in value for n in dict_nodes(v)]
+    return []
 
 
 def via_table_path(status: int, body: bytes) -> tuple[Any, bool]:

@@ -12,7 +12,7 @@ import rekolabels as rl
 raw = json.loads(Path("tests/data/boto3-2023-grandtour720-timestamps-v3.json").read_text())
 job = rl.GetLabelDetectionResponse.from_boto3(raw)
 
-tbl = rl.LabelTable.from_labels(job)  # or, for a big job, straight from the response bytes
+tbl = rl.LabelTable.from_labels(job)
 print(len(tbl), "rows;", tbl.job.video_metadata.frame_rate, "fps")  # job-level fields
 
 # The model path's results, exactly: same order, same segments, same summary.
