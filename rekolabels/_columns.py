@@ -117,11 +117,16 @@ def check_schema(table: Any) -> Any:
     )
 
 
+def _is_list_view(t: Any) -> bool:
+    check = getattr(pa.types, "is_list_view", None)  # pyarrow 16 and later
+    return bool(check(t)) if check is not None else False
+
+
 def _shape(schema: Any) -> list[tuple[str, Any]]:
     """Column names and logical types, blind to string/list widths and list item names."""
 
     def logical(t: Any) -> Any:
-        if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_list_view(t):
+        if pa.types.is_list(t) or pa.types.is_large_list(t) or _is_list_view(t):
             return ("list", logical(t.value_type))
         if pa.types.is_struct(t):
             return ("struct", tuple((f.name, logical(f.type)) for f in t))
