@@ -44,6 +44,7 @@ from ._models import (
     VideoMetadata,
 )
 from ._retry import RetryPolicy
+from ._table import LabelTable  # pyarrow is imported on first use, not here
 from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
 __version__ = "0.1.0"
@@ -71,6 +72,7 @@ __all__ = [
     "LabelDetectionClient",
     "LabelDetectionSortBy",
     "LabelSummary",
+    "LabelTable",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",

@@ -259,7 +259,7 @@ def aggregate_segments(
     items = _as_list(labels)
     runs = _runs(items, gap)
     if runs is None:  # not in timestamp order: one stable sort by timestamp, then the same pass
-        runs = _runs(_by_timestamp(items), gap)
+        runs = _runs(_by_timestamp(items), gap, items)
         assert runs is not None
     grid, found = runs
     # Grid indexes grow with time, so (start index, name) is TIMESTAMP order for segments.
@@ -273,12 +273,16 @@ _START_AND_NAME = itemgetter(0, 4)
 _NO_CONFIDENCE = float("-inf")
 
 
-def _runs(items: list[LabelDetection], gap: int | None) -> tuple[list[int], list[_Run]] | None:
+def _runs(
+    items: list[LabelDetection], gap: int | None, given: list[LabelDetection] | None = None
+) -> tuple[list[int], list[_Run]] | None:
     """Every run of every name in one pass over timestamp-ordered detections (None if unordered).
 
     In timestamp order the grid index of a detection is the number of distinct timestamps seen
     before it, so runs close as the pass goes: no grouping, no second look at any detection.
+    ``given`` is the caller's list when ``items`` is it re-ordered: errors name its indexes.
     """
+    given = items if given is None else given
     found: list[_Run] = []
     if not items:
         return [], found
@@ -302,14 +306,14 @@ def _runs(items: list[LabelDetection], gap: int | None) -> tuple[list[int], list
                 or det.end_timestamp_millis is not None
                 or det.duration_millis is not None
             ):
-                raise _already_segment(_index(items, det))
+                raise _already_segment(_index(given, det))
             label = det.label
             name = label.name  # type: ignore[union-attr]  # None label: AttributeError below
             conf = label.confidence  # type: ignore[union-attr]
             run = open_runs.get(name)
             if run is None:
                 if name is None:
-                    raise _missing(_index(items, det), "Label.Name")
+                    raise _missing(_index(given, det), "Label.Name")
                 open_runs[name] = [k, k, _NO_CONFIDENCE if conf is None else conf, det, name]
             elif k - run[1] > 1 and (gap is None or t - grid[run[1]] > gap):
                 found.append(run)
@@ -319,7 +323,7 @@ def _runs(items: list[LabelDetection], gap: int | None) -> tuple[list[int], list
                 if conf is not None and conf > run[2]:
                     run[2] = conf
     except AttributeError:
-        raise _bad_item(items) from None
+        raise _bad_item(given) from None
     found.extend(open_runs.values())
     return grid, found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def test_there_are_examples() -> None:
 def test_example_runs(
     path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # An example for an optional extra says so ("# requires: pyarrow, pandas"): skip without it.
+    needs = re.search(r"^# requires: (.+)$", path.read_text(encoding="utf-8"), flags=re.M)
+    for module in needs.group(1).split(", ") if needs else ():
+        pytest.importorskip(module)
     monkeypatch.chdir(ROOT)
     runpy.run_path(str(path), run_name="__main__")
     assert capsys.readouterr().out, f"{path.name} printed nothing"

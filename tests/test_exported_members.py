@@ -24,6 +24,8 @@ PUBLIC = {
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
     # botocore data: paginators and a waiter for plain boto3 and the AWS CLI
     "botocore_data_path", "register_botocore_data",
+    # columnar tables (extra [arrow])
+    "LabelTable",
     "__version__",
 }  # fmt: skip
 

@@ -130,6 +130,24 @@ def test_detections_without_timestamp_or_name_are_invalid(bad: dict[str, Any]) -
         rl.aggregate_segments(items)
 
 
+@pytest.mark.parametrize(
+    ("bad", "what"),
+    [
+        ({"Timestamp": 0}, "has no Label"),
+        ({"Timestamp": 0, "Label": {"Confidence": 1.0}}, "has no Label.Name"),
+        ({"Timestamp": 0, "Label": {"Name": "Car"}, "DurationMillis": 0}, "is already a segment"),
+    ],
+)
+def test_errors_name_the_index_in_the_input_even_when_it_is_unordered(
+    bad: dict[str, Any], what: str
+) -> None:
+    # Out of timestamp order, aggregate_segments sorts a copy first: the error must still name
+    # the bad item's place in the caller's list (it named its place in the sorted copy).
+    items = [det(500, "Car"), rl.LabelDetection.model_validate(bad), det(700, "Car")]
+    with pytest.raises(rl.InvalidArgumentError, match=rf"^labels\[1\] {what}"):
+        rl.aggregate_segments(items)
+
+
 def test_a_response_or_dicts_as_labels_is_a_type_error() -> None:
     page = rl.GetLabelDetectionResponse.from_boto3(load(GRANDTOUR))
     with pytest.raises(TypeError, match="resort"):
