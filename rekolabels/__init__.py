@@ -41,6 +41,7 @@ from ._models import (
     VideoJobStatus,
     VideoMetadata,
 )
+from ._notifications import NotificationStatus, NotificationVideo, VideoJobNotification
 from ._retry import RetryPolicy
 from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
@@ -69,6 +70,8 @@ __all__ = [
     "LabelDetectionClient",
     "LabelDetectionSortBy",
     "LabelSummary",
+    "NotificationStatus",
+    "NotificationVideo",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",
@@ -82,6 +85,7 @@ __all__ = [
     "ThrottledError",
     "Video",
     "VideoColorRange",
+    "VideoJobNotification",
     "VideoJobStatus",
     "VideoMetadata",
     "WaitTimeoutError",

@@ -18,6 +18,8 @@ PUBLIC = {
     "aggregate_segments", "reaggregate", "resort", "sort_labels",
     # label analytics
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
+    # completion notifications
+    "NotificationStatus", "NotificationVideo", "VideoJobNotification",
     "__version__",
 }  # fmt: skip
 
