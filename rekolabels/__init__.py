@@ -43,6 +43,7 @@ from ._models import (
 )
 from ._notifications import NotificationStatus, NotificationVideo, VideoJobNotification
 from ._retry import RetryPolicy
+from ._sqs import iter_notifications
 from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
 __version__ = "0.1.0"
@@ -92,6 +93,7 @@ __all__ = [
     "__version__",
     "aggregate_segments",
     "filter_labels",
+    "iter_notifications",
     "reaggregate",
     "resort",
     "sampling_period_ms",

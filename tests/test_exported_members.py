@@ -19,7 +19,7 @@ PUBLIC = {
     # label analytics
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
     # completion notifications
-    "NotificationStatus", "NotificationVideo", "VideoJobNotification",
+    "NotificationStatus", "NotificationVideo", "VideoJobNotification", "iter_notifications",
     "__version__",
 }  # fmt: skip
 
