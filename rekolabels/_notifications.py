@@ -104,6 +104,11 @@ class VideoJobNotification(_Model):
         return [_from_record(record, i) for i, record in enumerate(records)]
 
 
+# Exported: each says ``rekolabels.X``, the name users import; set once built (see _models).
+for _name in __all__:
+    globals()[_name].__module__ = "rekolabels"
+
+
 def _from_record(record: object, index: int) -> VideoJobNotification:
     where = f"Lambda event record {index}"
     if not isinstance(record, Mapping):

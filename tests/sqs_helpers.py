@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ConnectionClosedError
+from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from moto import mock_aws
 
 from rekolabels.testing import http_response
@@ -105,7 +105,7 @@ class ScriptedSqs:
     """Answers each SQS call with the next scripted reply; records the operations called.
 
     A reply is ``("ok", body_dict)``, ``("error", status, query_code, message)`` or
-    ``("drop",)``; past the script, ReceiveMessage finds nothing.
+    ``("drop",)`` / ``("timeout",)``; past the script, ReceiveMessage finds nothing.
     """
 
     script: list[tuple[Any, ...]]
@@ -123,6 +123,8 @@ class ScriptedSqs:
         headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": "req-1"}
         if reply[0] == "drop":
             raise ConnectionClosedError(endpoint_url=request.url)
+        if reply[0] == "timeout":
+            raise ReadTimeoutError(endpoint_url=request.url)
         if reply[0] == "error":
             _, status, code, text = reply
             headers["x-amzn-query-error"] = f"{code};Sender"

@@ -184,6 +184,14 @@ def test_a_dropped_connection_is_retried_then_service_unavailable() -> None:
     assert sqs.calls == ["ReceiveMessage"] * 3
 
 
+def test_timeouts_are_retried_then_service_timeout() -> None:
+    sqs = ScriptedSqs([("timeout",), ("timeout",), ("timeout",)])
+    loop = rl.iter_notifications(QUEUE_URL, sqs_client=sqs.client, wait_s=1, retry=NO_RETRY_WAIT)
+    with pytest.raises(rl.ServiceTimeoutError, match="SQS did not answer in time"):
+        next(loop)
+    assert sqs.calls == ["ReceiveMessage"] * 3
+
+
 @pytest.mark.parametrize(
     ("code", "error"),
     [
