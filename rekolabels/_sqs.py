@@ -23,15 +23,20 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ._errors import InvalidArgumentError, ResponseValidationError, map_sqs_error
+from ._errors import (
+    InvalidArgumentError,
+    RekolabelsError,
+    ResponseValidationError,
+    map_sqs_error,
+)
 from ._notifications import VideoJobNotification
-from ._retry import RetryPolicy
+from ._retry import Deadline, RetryPolicy
 
-__all__ = ["iter_notifications"]
+__all__ = ["MAX_WAIT_S", "iter_notifications", "read_message"]
 
 logger = logging.getLogger("rekolabels")
 
-_MAX_WAIT_S = 20
+MAX_WAIT_S = 20
 """SQS's limit on a long poll (WaitTimeSeconds)."""
 _NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 
@@ -45,6 +50,7 @@ class _Queue:
         sqs_client: Any,
         retry: RetryPolicy | None,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: Deadline | None = None,
     ) -> None:
         if not isinstance(queue_url, str):
             raise TypeError(f"queue_url must be a str, not {type(queue_url).__name__}")
@@ -60,20 +66,20 @@ class _Queue:
         self.url = queue_url
         self._sqs = sqs_client
         policy = retry if retry is not None else RetryPolicy()
-        self._receiving = policy.retrying(sleep, operation="SQS ReceiveMessage")
-        self._deleting = policy.retrying(sleep, operation="SQS DeleteMessage")
+        self._receiving = policy.retrying(sleep, deadline=deadline, operation="SQS ReceiveMessage")
+        self._deleting = policy.retrying(sleep, deadline=deadline, operation="SQS DeleteMessage")
+        self._showing = policy.retrying(
+            sleep, deadline=deadline, operation="SQS ChangeMessageVisibility"
+        )
 
-    def receive(self, wait_s: int) -> list[dict[str, Any]]:
-        """At most one message, waiting up to ``wait_s`` seconds for it (a long poll).
-
-        One at a time: a message stays invisible to other consumers only while it is handled,
-        not while the ones received with it wait their turn.
-        """
+    def receive(self, wait_s: int, max_messages: int = 1) -> list[dict[str, Any]]:
+        """Up to ``max_messages`` messages, waiting up to ``wait_s`` seconds for one (a long
+        poll)."""
         response = self._receiving(
             self._call,
             "receive_message",
             QueueUrl=self.url,
-            MaxNumberOfMessages=1,
+            MaxNumberOfMessages=max_messages,
             WaitTimeSeconds=wait_s,
             MessageSystemAttributeNames=["ApproximateReceiveCount"],
         )
@@ -84,6 +90,28 @@ class _Queue:
         self._deleting(
             self._call, "delete_message", QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"]
         )
+
+    def show_again(self, message: dict[str, Any], after_s: int) -> None:
+        """Make a received message visible to every consumer again ``after_s`` seconds from now.
+
+        Best effort: if that fails (no sqs:ChangeMessageVisibility permission, or the message
+        is visible again already), the message comes back after the queue's own visibility
+        timeout instead; that is logged, not raised.
+        """
+        try:
+            self._showing(
+                self._call,
+                "change_message_visibility",
+                QueueUrl=self.url,
+                ReceiptHandle=message["ReceiptHandle"],
+                VisibilityTimeout=after_s,
+            )
+        except RekolabelsError as exc:
+            logger.warning(
+                "SQS message %s stays hidden for the queue's visibility timeout: %s",
+                message.get("MessageId"),
+                exc,
+            )
 
     def _call(self, method: str, **params: Any) -> Any:
         try:
@@ -99,7 +127,7 @@ def read_message(message: dict[str, Any]) -> VideoJobNotification | None:
     except ResponseValidationError as exc:
         received = (message.get("Attributes") or {}).get("ApproximateReceiveCount", "?")
         logger.warning(
-            "SQS message %s is not a Rekognition notification (received %s times); left on the "
+            "SQS message %s is not a Rekognition notification (receive count %s); left on the "
             "queue for its dead-letter queue: %s",
             message.get("MessageId"),
             received,
@@ -132,8 +160,8 @@ def iter_notifications(
     """
     if isinstance(wait_s, bool) or not isinstance(wait_s, int):
         raise TypeError(f"wait_s must be an int, not {type(wait_s).__name__}")
-    if not 1 <= wait_s <= _MAX_WAIT_S:
-        raise InvalidArgumentError(f"wait_s must be 1 to {_MAX_WAIT_S} seconds, got {wait_s}")
+    if not 1 <= wait_s <= MAX_WAIT_S:
+        raise InvalidArgumentError(f"wait_s must be 1 to {MAX_WAIT_S} seconds, got {wait_s}")
     if idle_timeout_s is not None:
         if isinstance(idle_timeout_s, bool) or not isinstance(idle_timeout_s, (int, float)):
             raise TypeError(
@@ -160,6 +188,8 @@ def _worker(
             # Never poll past the idle deadline; at the deadline, one last look (no wait).
             wait = min(wait_s, max(0, math.ceil(idle_until - time.monotonic())))
         handled = False
+        # One message at a time: a message stays invisible to other consumers only while it is
+        # handled, not while the ones received with it wait their turn.
         for message in queue.receive(wait):
             note = read_message(message)
             if note is None:

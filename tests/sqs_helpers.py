@@ -110,6 +110,10 @@ class ScriptedSqs:
 
     script: list[tuple[Any, ...]]
     calls: list[str] = field(default_factory=list)
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    """Every request body, parsed."""
+    clock: Any = None
+    """A FakeClock that an empty ReceiveMessage advances by its WaitTimeSeconds, as SQS does."""
     client: Any = None
 
     def __post_init__(self) -> None:
@@ -118,8 +122,14 @@ class ScriptedSqs:
 
     def _answer(self, request: Any, **_: Any) -> Any:
         target = request.headers.get("X-Amz-Target", b"")
-        self.calls.append((target.decode() if isinstance(target, bytes) else target).split(".")[-1])
+        operation = (target.decode() if isinstance(target, bytes) else target).split(".")[-1]
+        body = json.loads(request.body or b"{}")
+        self.calls.append(operation)
+        self.bodies.append(body)
         reply = self.script.pop(0) if self.script else ("ok", {})
+        empty = reply[0] == "ok" and not reply[1].get("Messages")
+        if self.clock is not None and operation == "ReceiveMessage" and empty:
+            self.clock.advance(body.get("WaitTimeSeconds", 0))
         headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": "req-1"}
         if reply[0] == "drop":
             raise ConnectionClosedError(endpoint_url=request.url)
@@ -128,12 +138,81 @@ class ScriptedSqs:
         if reply[0] == "error":
             _, status, code, text = reply
             headers["x-amzn-query-error"] = f"{code};Sender"
-            body = {"__type": f"com.amazonaws.sqs#{code}", "message": text}
-            return http_response(status, json.dumps(body).encode(), headers, url=request.url)
+            error = {"__type": f"com.amazonaws.sqs#{code}", "message": text}
+            return http_response(status, json.dumps(error).encode(), headers, url=request.url)
         return http_response(200, json.dumps(reply[1]).encode(), headers, url=request.url)
 
 
-def received(body: str, handle: str = "rh-1") -> tuple[str, dict[str, Any]]:
-    """A scripted ReceiveMessage answer holding one message."""
-    one = {"MessageId": f"id-{handle}", "ReceiptHandle": handle, "MD5OfBody": "x", "Body": body}
-    return ("ok", {"Messages": [one]})
+def received(body: str, handle: str = "rh-1", *more: tuple[str, str]) -> tuple[str, dict[str, Any]]:
+    """A scripted ReceiveMessage answer holding a message (and ``more`` (body, handle) pairs)."""
+    messages = [
+        {"MessageId": f"id-{h}", "ReceiptHandle": h, "MD5OfBody": "x", "Body": b}
+        for b, h in [(body, handle), *more]
+    ]
+    return ("ok", {"Messages": messages})
+
+
+# -- a loopback SQS for the CLI in a subprocess (moto lives in this process only) --------------
+
+
+class LoopbackSqs:
+    """SQS's JSON protocol on http://127.0.0.1:PORT, for ``AWS_ENDPOINT_URL_SQS``.
+
+    ``queues`` maps a queue URL to the message bodies it still holds; ReceiveMessage hands the
+    first of them out (it is not hidden: the CLI deletes what it decides on), a URL it does not
+    know answers QueueDoesNotExist, as SQS does. ``requests`` lists (operation, body).
+    """
+
+    def __init__(self, queues: dict[str, list[str]]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.queues = queues
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                operation = str(self.headers.get("X-Amz-Target", "")).rpartition(".")[2]
+                outer.requests.append((operation, body))
+                status, answer, headers = outer.answer(operation, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/x-amz-json-1.0")
+                self.send_header("content-length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def answer(self, operation: str, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        held = self.queues.get(body.get("QueueUrl", ""))
+        if held is None:
+            error = {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "No queue."}
+            return (
+                400,
+                error,
+                {"x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender"},
+            )
+        if operation == "ReceiveMessage" and held:
+            text = held[0]
+            one = {"MessageId": "m-1", "ReceiptHandle": "rh-1", "MD5OfBody": "x", "Body": text}
+            return 200, {"Messages": [one]}, {}
+        if operation == "DeleteMessage" and held:
+            held.pop(0)
+        return 200, {}, {}
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)

@@ -4,8 +4,6 @@ moto stands in for SNS and SQS here, and the fake Rekognition on loopback HTTP f
 with AWS, pass your queue's URL, build the clients from your environment and drop mock_aws.
 """
 
-import json
-
 import boto3
 from moto import mock_aws
 
@@ -32,7 +30,6 @@ def work(queue_url, sqs, idle_timeout_s=None):
 
 
 if __name__ == "__main__":
-    fake.add_synthetic_job("job-1", detections=300)
     with fake, mock_aws():
         sns = boto3.client("sns", region_name="us-east-1")
         sqs = boto3.client("sqs", region_name="us-east-1")
@@ -43,16 +40,20 @@ if __name__ == "__main__":
             TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn["Attributes"]["QueueArn"]
         )
 
-        # What Rekognition publishes when a job finishes (the fake can do this: see below).
-        message = {
-            "JobId": "job-1",
-            "Status": "SUCCEEDED",
-            "API": "StartLabelDetection",
-            "Timestamp": 1715673931512,
-            "Video": {"S3ObjectName": "street.mp4", "S3Bucket": "videos"},
+        # Two jobs whose completion messages the fake publishes, as Rekognition would.
+        fake.publish_to(sns)
+        fake.configure_start(detections=300, in_progress_polls=0)
+        channel = {
+            "SNSTopicArn": topic_arn,
+            "RoleArn": "arn:aws:iam::123456789012:role/RekognitionPublishes",
         }
-        sns.publish(TopicArn=topic_arn, Message=json.dumps(message))
+        jobs = [
+            fake.client.start_label_detection(
+                Video={"S3Object": {"Bucket": "videos", "Name": name}}, NotificationChannel=channel
+            )["JobId"]
+            for name in ("street.mp4", "tennis.mov")
+        ]
         sqs.send_message(QueueUrl=queue_url, MessageBody="not a notification")  # logged, left
 
         # A real worker runs without idle_timeout_s; here, stop once the queue stays empty.
-        assert work(queue_url, sqs, idle_timeout_s=1) == ["job-1"]
+        assert sorted(work(queue_url, sqs, idle_timeout_s=2)) == sorted(jobs)
