@@ -43,7 +43,9 @@ from ._models import (
     VideoJobStatus,
     VideoMetadata,
 )
+from ._notifications import NotificationStatus, NotificationVideo, VideoJobNotification
 from ._retry import RetryPolicy
+from ._sqs import iter_notifications
 from ._table import LabelTable  # pyarrow is imported on first use, not here
 from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
@@ -73,6 +75,8 @@ __all__ = [
     "LabelDetectionSortBy",
     "LabelSummary",
     "LabelTable",
+    "NotificationStatus",
+    "NotificationVideo",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",
@@ -87,6 +91,7 @@ __all__ = [
     "ThrottledError",
     "Video",
     "VideoColorRange",
+    "VideoJobNotification",
     "VideoJobStatus",
     "VideoMetadata",
     "WaitTimeoutError",
@@ -94,6 +99,7 @@ __all__ = [
     "aggregate_segments",
     "botocore_data_path",
     "filter_labels",
+    "iter_notifications",
     "reaggregate",
     "register_botocore_data",
     "resort",

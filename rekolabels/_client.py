@@ -24,12 +24,9 @@ from tenacity import Retrying
 
 from ._errors import (
     InvalidArgumentError,
-    JobFailedError,
     JobInProgressError,
     PaginationLoopError,
-    RekolabelsError,
     UnreadableResponseError,
-    WaitTimeoutError,
     map_client_error,
 )
 from ._models import (
@@ -40,7 +37,9 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import Deadline, RetryPolicy, _should_retry
+from ._retry import RetryPolicy
+from ._sqs import _Queue
+from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
@@ -238,35 +237,37 @@ class LabelDetectionClient:
         return merge_pages(self._pages(params))
 
     def wait_for_job(
-        self, job_id: str, *, timeout_s: float = 900.0, poll_interval_s: float = 5.0
+        self,
+        job_id: str,
+        *,
+        timeout_s: float = 900.0,
+        poll_interval_s: float | None = None,
+        queue_url: str | None = None,
+        sqs_client: Any = None,
     ) -> GetLabelDetectionResponse:
-        """Poll (MaxResults=1) until the job succeeds; return that last response.
+        """Wait until the job succeeds; return a SUCCEEDED response (MaxResults=1).
 
-        Raises JobFailedError if it fails and WaitTimeoutError at the deadline: no sleep,
-        between polls or between retries, runs past it.
+        Without ``queue_url``, polls GetLabelDetection every ``poll_interval_s`` (default 5 s).
+        With the URL of an SQS queue subscribed to the job's SNS topic, waits for the job's
+        completion notification there (long polls, ``sqs_client`` or one from the
+        environment), confirmed by one GetLabelDetection call; other jobs' notifications are
+        left on the queue, visible again after a few seconds. GetLabelDetection is still polled
+        every ``poll_interval_s`` (default 60 s) as a safety net, for a topic that cannot
+        publish. Raises JobFailedError if the job fails and WaitTimeoutError at the deadline:
+        no sleep, long poll or retry backoff runs past it.
         """
         params = _request(job_id, 1, None, None, None)
         _check_seconds("timeout_s", timeout_s, allow_zero=True)
+        if poll_interval_s is None:
+            poll_interval_s = POLL_INTERVAL_S if queue_url is None else QUEUE_POLL_INTERVAL_S
         _check_seconds("poll_interval_s", poll_interval_s, allow_zero=False)
-        clock = self._clock
-        deadline = Deadline(clock.monotonic() + timeout_s, clock.monotonic)
-        retrying = self._retry.retrying(clock.sleep, deadline=deadline)
-        while True:
-            try:
-                page = self._get(params, retrying)
-            except RekolabelsError as exc:
-                if _should_retry(exc) and (deadline.reached or clock.monotonic() >= deadline.at):
-                    raise WaitTimeoutError(
-                        f"job {job_id}: no usable answer before the {timeout_s} s deadline"
-                    ) from exc
-                raise
-            if page.job_status == VideoJobStatus.SUCCEEDED:
-                return page
-            _raise_if_failed(job_id, page)
-            remaining = deadline.at - clock.monotonic()
-            if remaining <= 0:
-                raise WaitTimeoutError(f"job {job_id} still {page.job_status} after {timeout_s} s")
-            clock.sleep(min(poll_interval_s, remaining))
+        if queue_url is None and sqs_client is not None:
+            raise InvalidArgumentError("sqs_client: pass queue_url too, the queue to read")
+        wait = Wait(self._get, params, timeout_s, self._retry, self._clock)
+        if queue_url is None:
+            return wait.polling(poll_interval_s)
+        queue = _Queue(queue_url, sqs_client, self._retry, self._clock.sleep, wait.deadline)
+        return wait.on_queue(queue, poll_interval_s)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -276,7 +277,7 @@ class LabelDetectionClient:
             page = self._get(params, self._retrying)
             if page.job_status == VideoJobStatus.IN_PROGRESS:
                 raise JobInProgressError(f"job {params['JobId']} is still IN_PROGRESS")
-            _raise_if_failed(params["JobId"], page)
+            raise_if_failed(params["JobId"], page)
             token = page.next_token
             yield page
             # Drop this page before fetching the next, so that only one is ever held here.
@@ -337,13 +338,6 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     return GetLabelDetectionResponse.model_construct(
         _fields_set=set(fields), **fields, **(first.model_extra or {})
     )
-
-
-def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:
-    if page.job_status == VideoJobStatus.FAILED:
-        raise JobFailedError(
-            f"job {job_id} FAILED: {page.status_message}", status_message=page.status_message
-        )
 
 
 def check_job_id(job_id: object) -> str:

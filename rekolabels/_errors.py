@@ -22,8 +22,8 @@ PartialJobWarning (UserWarning)              re-aggregating one page of a longer
 --8<-- [end:tree]
 ```
 
-botocore's exceptions are translated to these in exactly one place, ``map_client_error``,
-which keeps the original as ``__cause__``.
+botocore's exceptions are translated to these in exactly one place, ``map_client_error``
+(with its SQS sibling ``map_sqs_error`` beside it), which keeps the original as ``__cause__``.
 
 Each exported class sets ``__module__ = "rekolabels"``, the name users import (tracebacks,
 reprs and pickles say ``rekolabels.X``); here rather than in ``__init__``, which imports lazily.
@@ -65,6 +65,7 @@ __all__ = [
     "UnreadableResponseError",
     "WaitTimeoutError",
     "map_client_error",
+    "map_sqs_error",
 ]
 
 
@@ -303,3 +304,51 @@ def map_client_error(exc: Exception) -> NoReturn:
     if isinstance(exc, BotoCoreError):
         raise RekolabelsError(f"botocore: {exc}") from exc
     raise exc
+
+
+# SQS's own codes (as botocore reports them: SQS speaks JSON but keeps its query-era codes)
+# that the Rekognition table above does not cover. The rest maps as for Rekognition: by
+# throttling code, then by HTTP status (SQS's InternalError/ServiceUnavailable are 5xx).
+_SQS_BY_CODE: dict[str, type[ServiceError]] = {
+    "AccessDenied": AccessDeniedError,
+    "KmsAccessDenied": AccessDeniedError,
+    "KMS.AccessDeniedException": AccessDeniedError,
+    "KmsThrottled": ThrottledError,
+    "KMS.ThrottlingException": ThrottledError,
+    "InvalidParameterValue": InvalidParameterError,
+    "InvalidAddress": InvalidParameterError,
+    "ReceiptHandleIsInvalid": InvalidParameterError,
+    "MessageNotInflight": InvalidParameterError,
+}
+
+
+def map_sqs_error(exc: Exception) -> NoReturn:
+    """Raise the rekolabels error for a botocore exception of an SQS call, chained ``from exc``.
+
+    The SQS side of ``map_client_error`` (completion notifications read a queue): the same tree
+    and so the same retry decisions, with SQS's own error codes added and messages naming SQS.
+    A queue that does not exist is a plain ServiceError (code
+    ``AWS.SimpleQueueService.NonExistentQueue``).
+    """
+    if isinstance(exc, ClientError):
+        code = (exc.response.get("Error") or {}).get("Code")
+        cls = _SQS_BY_CODE.get(code) if isinstance(code, str) else None
+        if cls is not None:
+            error: Any = exc.response.get("Error") or {}
+            meta: Any = exc.response.get("ResponseMetadata") or {}
+            raise cls(
+                error.get("Message") or f"SQS refused the call ({code})",
+                code=code,
+                request_id=meta.get("RequestId"),
+                http_status=meta.get("HTTPStatusCode"),
+            ) from exc
+    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
+        raise ServiceTimeoutError(f"SQS did not answer in time: {exc}") from exc
+    if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
+        raise ServiceUnavailableError(f"SQS could not be reached: {exc}") from exc
+    if isinstance(exc, NoRegionError):
+        raise InvalidArgumentError(
+            "sqs_client: no AWS region is configured; pass sqs_client=boto3.client('sqs', "
+            "region_name=...) or set AWS_DEFAULT_REGION"
+        ) from exc
+    map_client_error(exc)

@@ -13,6 +13,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from tenacity import (
@@ -86,11 +87,16 @@ class RetryPolicy:
             )
 
     def retrying(
-        self, sleep: Callable[[float], None], *, deadline: Deadline | None = None
+        self,
+        sleep: Callable[[float], None],
+        *,
+        deadline: Deadline | None = None,
+        operation: str = "GetLabelDetection",
     ) -> Retrying:
         """A tenacity ``Retrying`` for this policy; reusable and safe to share across threads.
 
-        With a ``deadline``, retrying also stops rather than sleep past it.
+        With a ``deadline``, retrying also stops rather than sleep past it. ``operation`` names
+        the call in the retry log.
         """
         stop: stop_base = stop_after_attempt(self.max_attempts)
         if deadline is not None:
@@ -99,7 +105,7 @@ class RetryPolicy:
             stop=stop,
             wait=wait_random_exponential(multiplier=self.initial_backoff_s, max=self.max_backoff_s),
             retry=retry_if_exception(_should_retry),
-            before_sleep=_log_retry,
+            before_sleep=partial(_log_retry, operation),
             sleep=sleep,
             reraise=True,
         )
@@ -136,7 +142,7 @@ def _should_retry(exc: BaseException) -> bool:
     return isinstance(exc, UnreadableResponseError)
 
 
-def _log_retry(state: RetryCallState) -> None:
+def _log_retry(operation: str, state: RetryCallState) -> None:
     """Log why a call is retried: error code, attempt number, wait. Never the request."""
     exc: Any = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ServiceError):
@@ -149,7 +155,8 @@ def _log_retry(state: RetryCallState) -> None:
         reason = type(exc).__name__
     wait = state.next_action.sleep if state.next_action is not None else 0.0
     logger.info(
-        "GetLabelDetection attempt %d failed with %s; retrying in %.2f s",
+        # The operation goes in the format, so the arguments stay (attempt, reason, wait).
+        operation + " attempt %d failed with %s; retrying in %.2f s",
         state.attempt_number,
         reason,
         wait,

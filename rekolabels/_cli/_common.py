@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -37,6 +37,7 @@ __all__ = [
     "read_response",
     "require_extra",
     "show_retries",
+    "sqs_client",
     "stderr_console",
 ]
 
@@ -141,6 +142,23 @@ def label_client(args: argparse.Namespace) -> LabelDetectionClient:
     try:
         return LabelDetectionClient.from_session(
             region_name=args.region, profile_name=args.profile, endpoint_url=args.endpoint_url
+        )
+    except (BotoCoreError, ValueError) as exc:  # unknown profile, no region, bad endpoint URL
+        raise UsageError(str(exc)) from exc
+
+
+def sqs_client(args: argparse.Namespace) -> Any:
+    """An SQS client for the same --profile and --region, botocore retries off (rekolabels
+    retries). Its endpoint is botocore's choice: AWS's, or ``AWS_ENDPOINT_URL_SQS`` (or
+    ``AWS_ENDPOINT_URL``, or the profile's ``endpoint_url``); --endpoint-url is Rekognition's."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        session = boto3.Session(profile_name=args.profile)
+        return session.client(
+            "sqs", region_name=args.region, config=Config(retries={"total_max_attempts": 1})
         )
     except (BotoCoreError, ValueError) as exc:  # unknown profile, no region, bad endpoint URL
         raise UsageError(str(exc)) from exc

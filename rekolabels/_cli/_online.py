@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._common import (
+    UsageError,
     aws_arguments,
     label_client,
     require_extra,
     show_retries,
+    sqs_client,
     stderr_console,
 )
 
@@ -141,15 +143,26 @@ def _progress(console: Console | None, what: str) -> Iterator[Callable[[int], No
 
 def wait_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Poll GetLabelDetection until the job leaves IN_PROGRESS; print the job's status and "
-        "video metadata as JSON. Exit 1 if it FAILED or the timeout passed."
+        "Wait until the job leaves IN_PROGRESS: poll GetLabelDetection, or, with --queue-url, "
+        "wait for the job's completion notification on an SQS queue subscribed to its SNS "
+        "topic (polling every 60 s as a safety net). Print the job's status and video metadata "
+        "as JSON. Exit 1 if it FAILED or the timeout passed. SQS's endpoint comes from your "
+        "configuration, e.g. AWS_ENDPOINT_URL_SQS (--endpoint-url is Rekognition's)."
     )
     parser.add_argument("--job-id", required=True, metavar="ID", help="the job to wait for")
     parser.add_argument(
         "--timeout", type=float, default=900.0, metavar="S", help="give up after S seconds (900)"
     )
     parser.add_argument(
-        "--poll-interval", type=float, default=5.0, metavar="S", help="seconds between polls (5)"
+        "--poll-interval",
+        type=float,
+        metavar="S",
+        help="seconds between polls (5; 60 with --queue-url)",
+    )
+    parser.add_argument(
+        "--queue-url",
+        metavar="URL",
+        help="an SQS queue that receives the job's completion notification (SNS -> SQS)",
     )
     aws_arguments(parser)
 
@@ -158,7 +171,11 @@ def wait(args: argparse.Namespace) -> int:
     from .._output import response_json
 
     lc = label_client(args)
-    limits = {"timeout_s": args.timeout, "poll_interval_s": args.poll_interval}
+    limits: dict[str, Any] = {"timeout_s": args.timeout, "poll_interval_s": args.poll_interval}
+    if args.queue_url is not None:
+        if not args.queue_url:
+            raise UsageError("--queue-url must not be empty")
+        limits.update(queue_url=args.queue_url, sqs_client=sqs_client(args))
     console = stderr_console()
     if console is None:
         done = lc.wait_for_job(args.job_id, **limits)

@@ -64,6 +64,10 @@ class JobStore:
         base.setdefault("JobId", job_id)
         self._jobs[job_id] = Job(base, labels, in_progress_polls, ready_at=ready_at)
 
+    def get(self, job_id: str) -> Job | None:
+        """The job stored as ``job_id``, if any."""
+        return self._jobs.get(job_id)
+
     def poll(self, params: Mapping[str, Any]) -> tuple[Job | None, bool]:
         """The job a GetLabelDetection request names (None if none) and whether this call
         finds it IN_PROGRESS; counts the call against the job's IN_PROGRESS polls."""
