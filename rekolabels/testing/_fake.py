@@ -133,7 +133,11 @@ _PER_PAGE = ("Labels", "NextToken", "ResponseMetadata", "GetRequestMetadata")
 
 @dataclass(frozen=True)
 class Reply:
-    """What a transport sends back for one request; see the module docstring."""
+    """What ``FakeRekognition.handle`` answers to one request, for a transport to send.
+
+    An HTTP ``status``, ``headers`` and ``body`` to send as they are; or, when ``fault`` is
+    set, nothing at all. Only needed to write a transport of your own.
+    """
 
     status: int
     headers: dict[str, str]
