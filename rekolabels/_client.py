@@ -15,7 +15,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -134,8 +134,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """One GetLabelDetection call (retried), whatever the job's status."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -147,8 +147,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[GetLabelDetectionResponse]:
         """Every page from ``next_token`` on, fetched lazily (one page in memory).
 
@@ -166,8 +166,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[LabelDetection]:
         """Every LabelDetection of every page, in the service's order; lazy like iter_pages."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -179,8 +179,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """Every page merged into one response.
 

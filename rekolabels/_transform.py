@@ -17,7 +17,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -125,7 +125,7 @@ def _sort_keys(items: list[LabelDetection], by: LabelDetectionSortBy) -> list[An
 
 
 def sort_labels(
-    labels: Iterable[LabelDetection], by: LabelDetectionSortBy | str
+    labels: Iterable[LabelDetection], by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy
 ) -> list[LabelDetection]:
     """A new list of ``labels`` in the order GetLabelDetection's ``SortBy=by`` gives.
 
@@ -142,7 +142,7 @@ def sort_labels(
 
 
 def resort(
-    response: GetLabelDetectionResponse, by: LabelDetectionSortBy | str
+    response: GetLabelDetectionResponse, by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy
 ) -> GetLabelDetectionResponse:
     """A copy of ``response`` as if GetLabelDetection had been called with ``SortBy=by``.
 

@@ -75,9 +75,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
-from pydantic import ValidationError
 
-from .._errors import InvalidArgumentError
 from .._models import (
     GetLabelDetectionResponse,
     LabelDetection,
@@ -611,13 +609,14 @@ def _ordered(labels: list[dict[str, Any]], sort_by: str, aggregate_by: str) -> l
     if (sort_by, aggregate_by) == ("TIMESTAMP", "TIMESTAMPS") and _in_timestamp_order(labels):
         return labels  # AWS's own order already, as every recording is: nothing to parse
     try:
+        order = LabelDetectionSortBy(sort_by)
         models = [LabelDetection.model_validate(d) for d in labels]
         if aggregate_by == "SEGMENTS" and not stored_segments:
-            return [d.to_boto3() for d in sort_labels(aggregate_segments(models), sort_by)]
+            return [d.to_boto3() for d in sort_labels(aggregate_segments(models), order)]
         # Sorting only: serve the very dicts stored, in the new order.
         stored = {id(model): d for model, d in zip(models, labels, strict=True)}
-        return [stored[id(model)] for model in sort_labels(models, sort_by)]
-    except (ValidationError, InvalidArgumentError, TypeError):
+        return [stored[id(model)] for model in sort_labels(models, order)]
+    except (ValueError, TypeError):  # ValidationError and InvalidArgumentError included
         return labels
 
 
