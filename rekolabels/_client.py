@@ -253,7 +253,14 @@ class LabelDetectionClient:
             del labels
 
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
-        raw = retrying(self._call, params)
+        started = self._clock()
+        try:
+            raw = retrying(self._call, params)
+        except RekolabelsError as exc:
+            if _should_retry(exc):  # retryable, so the retries ran out: say how hard we tried
+                exc.attempts = retrying.statistics.get("attempt_number", 1)
+                exc.elapsed_s = self._clock() - started
+            raise
         return to_page(raw)
 
     def _call(self, params: dict[str, Any]) -> Any:

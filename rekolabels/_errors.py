@@ -59,7 +59,26 @@ __all__ = [
 
 
 class RekolabelsError(Exception):
-    """Base of every error rekolabels raises: catch this to catch them all."""
+    """Base of every error rekolabels raises: catch this to catch them all.
+
+    When retries ran out, ``attempts`` (calls made, the first included) and ``elapsed_s``
+    (seconds from the first call to giving up) say how hard rekolabels tried, and the message
+    ends with them; both are None otherwise.
+    """
+
+    attempts: int | None = None
+    elapsed_s: float | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        note = self._gave_up()
+        return f"{text} ({note})" if note else text
+
+    def _gave_up(self) -> str:
+        if self.attempts is None:
+            return ""
+        tries = f"{self.attempts} attempt{'' if self.attempts == 1 else 's'}"
+        return f"gave up after {tries} in {self.elapsed_s or 0.0:.1f} s"
 
 
 class InvalidArgumentError(RekolabelsError, ValueError):
@@ -94,6 +113,8 @@ class ServiceError(RekolabelsError):
             details.append(f"HTTP {self.http_status}")
         if self.request_id:
             details.append(f"request id {self.request_id}")
+        if note := self._gave_up():
+            details.append(note)
         return f"{head} ({', '.join(details)})" if details else head
 
     def __reduce__(self) -> tuple[Any, ...]:
