@@ -17,7 +17,7 @@ RekolabelsError
 ├── JobInProgressError
 ├── JobFailedError (.status_message)
 └── WaitTimeoutError
-PartialJobWarning (UserWarning)              re-aggregating one page of a longer job
+PartialJobWarning (UserWarning)              one page of a longer job, where the whole is needed
 --8<-- [end:tree]
 ```
 
@@ -194,7 +194,11 @@ class WaitTimeoutError(RekolabelsError):
 
 
 class PartialJobWarning(UserWarning):
-    """Re-aggregating a single page of a longer job: segments may be cut at the page edge."""
+    """A helper that needs the whole job got one page of it (a response with a NextToken).
+
+    ``resort``, ``reaggregate`` and ``summarize_labels`` compute on that page alone, so segments
+    may be cut at the page edge and screen times are the page's. Pass ``get_all``'s response.
+    """
 
 
 # Error codes that mean "slow down": Rekognition's two, plus the generic ones botocore's
