@@ -77,6 +77,8 @@ class LabelDetectionClient:
                 client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
             except BotoCoreError as exc:  # no region configured
                 map_client_error(exc)
+        else:
+            _check_client(client)
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
@@ -296,6 +298,21 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     return GetLabelDetectionResponse.model_construct(
         _fields_set=set(fields), **fields, **(first.model_extra or {})
     )
+
+
+def _is_rekognition_client(client: object) -> bool:
+    meta = getattr(client, "meta", None)
+    return getattr(getattr(meta, "service_model", None), "service_name", None) == "rekognition"
+
+
+def _check_client(client: object) -> None:
+    """TypeError now, naming ``client``, rather than an AttributeError on the first call."""
+    if _is_rekognition_client(client):
+        return
+    # A FakeRekognition or a LabelDetectionClient holds the boto3 client wanted here.
+    inner = getattr(client, "client", None)
+    hint = "; pass its .client" if _is_rekognition_client(inner) else ""
+    raise TypeError(f"client must be a boto3 rekognition client, not {type(client).__name__}{hint}")
 
 
 def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:
