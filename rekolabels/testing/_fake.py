@@ -76,6 +76,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 
+from .._errors import InvalidArgumentError
 from .._models import (
     GetLabelDetectionResponse,
     LabelDetection,
@@ -211,11 +212,14 @@ class FakeRekognition:
 
         The first ``in_progress_polls`` GetLabelDetection calls for the job answer IN_PROGRESS.
         A ``{"JobStatus": "FAILED", "StatusMessage": ...}`` response makes a failed job.
+        One page of a longer job (it has a NextToken) is refused with InvalidArgumentError:
+        served as a whole job, its labels would pass for all of them.
         """
         if isinstance(response, GetLabelDetectionResponse):
             stored = response.to_boto3()
         else:
             stored = copy.deepcopy(dict(response))
+        _refuse_a_page(stored)
         self._store(job_id, stored, in_progress_polls)
 
     def _store(
@@ -263,6 +267,8 @@ class FakeRekognition:
             stored: dict[str, Any] | None = response.to_boto3()
         else:
             stored = copy.deepcopy(dict(response)) if response is not None else None
+        if stored is not None:
+            _refuse_a_page(stored)
         with self._lock:
             self._start = _StartSettings(
                 detections, in_progress_polls, in_progress_s, stored, failed
@@ -602,6 +608,15 @@ class FakeRekognition:
         if (token_job, token_sort, token_aggregate) != (job_id, sort_by, aggregate_by):
             raise invalid
         return int(offset)
+
+
+def _refuse_a_page(response: dict[str, Any]) -> None:
+    if response.get("NextToken") is not None:
+        raise InvalidArgumentError(
+            "response is one page of a longer job (it has a NextToken): served as a whole job, "
+            "its labels would pass for all of them. Give every page merged "
+            "(LabelDetectionClient.get_all), or drop NextToken to serve this page as a job"
+        )
 
 
 def _ordered(labels: list[dict[str, Any]], sort_by: str, aggregate_by: str) -> list[dict[str, Any]]:
