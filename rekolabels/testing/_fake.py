@@ -258,8 +258,9 @@ class FakeRekognition:
         Each answers IN_PROGRESS to its first ``in_progress_polls`` GetLabelDetection calls and
         until ``in_progress_s`` seconds have passed, then SUCCEEDED with ``detections``
         synthetic labels (seeded by the fake's seed and the video's bucket and name) or with the
-        labels of ``response`` (a whole job: a page with a NextToken is refused); or, when ``failed`` is a message, FAILED with that
-        StatusMessage. The default: one IN_PROGRESS poll, then 2345 labels.
+        labels of ``response`` (a whole job: a page with a NextToken is refused); or, when
+        ``failed`` is a message, FAILED with that StatusMessage. The default: one IN_PROGRESS
+        poll, then 2345 labels.
         """
         if detections < 0 or in_progress_polls < 0 or in_progress_s < 0:
             raise ValueError("detections, in_progress_polls and in_progress_s must be >= 0")

@@ -8,6 +8,7 @@ installed service model does not know.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -60,15 +61,24 @@ def new_client(
     botocore data it points to. Everything else comes from the arguments.
     """
     base = Config(retries={"total_max_attempts": 1})
-    session = boto3.Session(botocore_session=_unconfigured_session())
-    return session.client(
-        "rekognition",
-        region_name=region_name,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=_DUMMY_KEY_ID,
-        aws_secret_access_key=_DUMMY_SECRET,
-        config=base.merge(config) if config is not None else base,
-    )
+    # One session for every client, as boto3.client() shares its default one: the service model
+    # is loaded once, and clients share their exception classes. Sessions are not thread-safe.
+    with _SESSION_LOCK:
+        global _SESSION
+        if _SESSION is None:
+            _SESSION = boto3.Session(botocore_session=_unconfigured_session())
+        return _SESSION.client(
+            "rekognition",
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=_DUMMY_KEY_ID,
+            aws_secret_access_key=_DUMMY_SECRET,
+            config=base.merge(config) if config is not None else base,
+        )
+
+
+_SESSION: boto3.Session | None = None
+_SESSION_LOCK = threading.Lock()
 
 
 def _unconfigured_session() -> botocore.session.Session:
