@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from ._errors import InvalidArgumentError
 from ._models import GetLabelDetectionResponse, Label, LabelDetection
-from ._transform import _is_segment, aggregate_segments, sort_labels
+from ._transform import _is_segment, aggregate_segments, sort_labels, warn_if_partial
 
 __all__ = ["LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels"]
 
@@ -106,7 +106,11 @@ def summarize_labels(
     response, or ``aggregate_segments``' output) are summarised as they are: their sampling
     period is unknown, so a segment counts for its DurationMillis alone, and ``samples`` and
     ``mean_confidence`` are None.
+
+    One page of a longer job (a response with a NextToken) is summarised on its own, with a
+    PartialJobWarning: screen times and shares would be the page's, not the job's.
     """
+    warn_if_partial(labels, "summarize_labels", "the summary covers this page only")
     detections = _detections(labels)
     kinds = {_is_segment(det) for det in detections if isinstance(det, LabelDetection)}
     if kinds == {True}:

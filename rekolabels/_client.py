@@ -15,7 +15,7 @@ import math
 import re
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import boto3
 from botocore.config import Config
@@ -26,6 +26,7 @@ from ._errors import (
     InvalidArgumentError,
     JobInProgressError,
     PaginationLoopError,
+    RekolabelsError,
     UnreadableResponseError,
     map_client_error,
 )
@@ -37,7 +38,7 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, _should_retry
 from ._sqs import _Queue
 from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
@@ -119,6 +120,8 @@ class LabelDetectionClient:
                 client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
             except BotoCoreError as exc:  # no region configured
                 map_client_error(exc)
+        else:
+            _check_client(client)
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
@@ -180,8 +183,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """One GetLabelDetection call (retried), whatever the job's status."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -193,8 +196,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[GetLabelDetectionResponse]:
         """Every page from ``next_token`` on, fetched lazily (one page in memory).
 
@@ -212,8 +215,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[LabelDetection]:
         """Every LabelDetection of every page, in the service's order; lazy like iter_pages."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -225,8 +228,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """Every page merged into one response.
 
@@ -302,7 +305,14 @@ class LabelDetectionClient:
             del labels
 
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
-        raw = retrying(self._call, params)
+        started = self._clock.monotonic()
+        try:
+            raw = retrying(self._call, params)
+        except RekolabelsError as exc:
+            if _should_retry(exc):  # retryable, so the retries ran out: say how hard we tried
+                exc.attempts = retrying.statistics.get("attempt_number", 1)
+                exc.elapsed_s = self._clock.monotonic() - started
+            raise
         return to_page(raw)
 
     def _call(self, params: dict[str, Any]) -> Any:
@@ -338,6 +348,21 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     return GetLabelDetectionResponse.model_construct(
         _fields_set=set(fields), **fields, **(first.model_extra or {})
     )
+
+
+def _is_rekognition_client(client: object) -> bool:
+    meta = getattr(client, "meta", None)
+    return getattr(getattr(meta, "service_model", None), "service_name", None) == "rekognition"
+
+
+def _check_client(client: object) -> None:
+    """TypeError now, naming ``client``, rather than an AttributeError on the first call."""
+    if _is_rekognition_client(client):
+        return
+    # A FakeRekognition or a LabelDetectionClient holds the boto3 client wanted here.
+    inner = getattr(client, "client", None)
+    hint = "; pass its .client" if _is_rekognition_client(inner) else ""
+    raise TypeError(f"client must be a boto3 rekognition client, not {type(client).__name__}{hint}")
 
 
 def check_job_id(job_id: object) -> str:

@@ -28,11 +28,12 @@ class _RetryLines(logging.Handler):
         self._indent = indent
 
     def emit(self, record: logging.LogRecord) -> None:
-        if isinstance(record.args, tuple) and len(record.args) == 3:  # _retry._log_retry's args
-            attempt, reason, wait = record.args
+        attempt = getattr(record, "attempt", None)  # _retry._log_retry's extra fields
+        if attempt is not None:
             # Short enough for an 80-column terminal: the request id's first block is enough.
-            reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", str(reason))
-            line = f"attempt {attempt}: {reason}, again in {wait:.2f} s"
+            reason = str(getattr(record, "reason", ""))
+            reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", reason)
+            line = f"attempt {attempt}: {reason}, again in {getattr(record, 'wait_s', 0.0):.2f} s"
         else:
             line = record.getMessage()
         self._console.print(f"{self._indent}[yellow]↻ retry[/] {line}", highlight=False)

@@ -18,7 +18,7 @@ RekolabelsError
 ├── JobInProgressError
 ├── JobFailedError (.status_message)
 └── WaitTimeoutError
-PartialJobWarning (UserWarning)              re-aggregating one page of a longer job
+PartialJobWarning (UserWarning)              one page of a longer job, where the whole is needed
 --8<-- [end:tree]
 ```
 
@@ -70,7 +70,26 @@ __all__ = [
 
 
 class RekolabelsError(Exception):
-    """Base of every error rekolabels raises: catch this to catch them all."""
+    """Base of every error rekolabels raises: catch this to catch them all.
+
+    When retries ran out, ``attempts`` (calls made, the first included) and ``elapsed_s``
+    (seconds from the first call to giving up) say how hard rekolabels tried, and the message
+    ends with them; both are None otherwise.
+    """
+
+    attempts: int | None = None
+    elapsed_s: float | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        note = self._gave_up()
+        return f"{text} ({note})" if note else text
+
+    def _gave_up(self) -> str:
+        if self.attempts is None:
+            return ""
+        tries = f"{self.attempts} attempt{'' if self.attempts == 1 else 's'}"
+        return f"gave up after {tries} in {self.elapsed_s or 0.0:.1f} s"
 
     __module__ = "rekolabels"
 
@@ -111,6 +130,8 @@ class ServiceError(RekolabelsError):
             details.append(f"HTTP {self.http_status}")
         if self.request_id:
             details.append(f"request id {self.request_id}")
+        if note := self._gave_up():
+            details.append(note)
         return f"{head} ({', '.join(details)})" if details else head
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -230,7 +251,11 @@ class WaitTimeoutError(RekolabelsError):
 
 
 class PartialJobWarning(UserWarning):
-    """Re-aggregating a single page of a longer job: segments may be cut at the page edge."""
+    """A helper that needs the whole job got one page of it (a response with a NextToken).
+
+    ``resort``, ``reaggregate`` and ``summarize_labels`` compute on that page alone, so segments
+    may be cut at the page edge and screen times are the page's. Pass ``get_all``'s response.
+    """
 
     __module__ = "rekolabels"
 

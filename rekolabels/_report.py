@@ -7,11 +7,15 @@ DurationMillis alone.
 
 from __future__ import annotations
 
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
+from ._analytics import LabelSummary, summarize_labels
 from ._analytics import sampling_period_ms as _period
-from ._analytics import summarize_labels
 from ._models import GetLabelDetectionResponse, LabelDetectionAggregateBy
 from ._timeline import TimelineRow, render_timeline
 from ._transform import _aggregate_by
@@ -19,7 +23,17 @@ from ._transform import _aggregate_by
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["print_summary", "sampling_period_ms", "write_timeline"]
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "print_summary",
+    "sampling_period_ms",
+    "write_summary_csv",
+    "write_summary_json",
+    "write_timeline",
+]
+
+SUMMARY_COLUMNS = tuple(f.name for f in fields(LabelSummary))
+"""``summary --output json|csv``: LabelSummary's fields, in order (as ``tbl.summarize()``)."""
 
 
 def sampling_period_ms(response: GetLabelDetectionResponse) -> int:
@@ -116,3 +130,33 @@ def write_timeline(response: GetLabelDetectionResponse, out: Path, *, top: int =
         subtitle=" · ".join(p for p in parts if p),
     )
     return len(rows)
+
+
+def write_summary_json(stats: Iterable[LabelSummary], out: TextIO) -> None:
+    """A JSON array, one object per label: LabelSummary's fields (spans as [start, end])."""
+    rows: list[dict[str, Any]] = [asdict(row) for row in stats]
+    json.dump(rows, out, indent=4, ensure_ascii=False)
+    out.write("\n")
+
+
+def write_summary_csv(stats: Iterable[LabelSummary], out: TextIO) -> None:
+    """RFC 4180 CSV, one row per label: LabelSummary's fields. Lists are joined with ``|``
+    (a ``|`` or ``\\`` inside a name escaped with a backslash); a span is ``start-end``;
+    an absent value is an empty cell."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in stats:
+        cells: list[str] = []
+        for name in SUMMARY_COLUMNS:
+            value = getattr(row, name)
+            if name == "spans":
+                cells.append("|".join(f"{start}-{end}" for start, end in value))
+            elif name == "categories":
+                cells.append("|".join(_escaped(category) for category in value))
+            else:
+                cells.append("" if value is None else str(value))
+        writer.writerow(cells)
+
+
+def _escaped(name: str) -> str:
+    return name.replace("\\", "\\\\").replace("|", "\\|")

@@ -143,7 +143,11 @@ def _should_retry(exc: BaseException) -> bool:
 
 
 def _log_retry(operation: str, state: RetryCallState) -> None:
-    """Log why a call is retried: error code, attempt number, wait. Never the request."""
+    """Log why a call is retried: operation, job id, error code, attempt number, wait.
+
+    Nothing else of the request. The values are also on the record (``extra``): ``operation``,
+    ``job_id``, ``attempt``, ``reason`` and ``wait_s``, for handlers that format their own line.
+    """
     exc: Any = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ServiceError):
         reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
@@ -154,10 +158,20 @@ def _log_retry(operation: str, state: RetryCallState) -> None:
     else:
         reason = type(exc).__name__
     wait = state.next_action.sleep if state.next_action is not None else 0.0
+    params = state.args[0] if state.args else None
+    job_id = params.get("JobId") if isinstance(params, dict) else None
     logger.info(
-        # The operation goes in the format, so the arguments stay (attempt, reason, wait).
-        operation + " attempt %d failed with %s; retrying in %.2f s",
+        "%s%s: attempt %d failed with %s; retrying in %.2f s",
+        operation,
+        f" for job {job_id}" if job_id else "",
         state.attempt_number,
         reason,
         wait,
+        extra={
+            "operation": operation,
+            "job_id": job_id,
+            "attempt": state.attempt_number,
+            "reason": reason,
+            "wait_s": wait,
+        },
     )

@@ -18,7 +18,7 @@ the interface mirrors ``_models._page_from_wire``:
     through the models, so it is exact by construction; only bodies decode refuses get here).
 ``has_job_status(table) -> bool``
     False means unreadable: botocore turns a truncated or non-JSON body into a dict holding only
-    ResponseMetadata. Retry it like a 5xx (``_retry.UnreadableResponseError``), as the model path.
+    ResponseMetadata. Retry it like a 5xx (``_errors.UnreadableResponseError``), as the model path.
 ``with_botocore_fields(table, added) -> LabelTable``
     The decoded table plus what botocore put beside the body (its ResponseMetadata), validated
     as ``_models._with_botocore_fields`` validates it.
@@ -53,9 +53,8 @@ import pyarrow.json as pa_json
 from pydantic import BaseModel, ValidationError
 
 from . import _columns
-from ._errors import ResponseValidationError
+from ._errors import ResponseValidationError, UnreadableResponseError
 from ._models import GetLabelDetectionResponse, _with_botocore_fields
-from ._retry import UnreadableResponseError
 from ._table import LabelTable, job_only
 
 __all__ = ["decode", "from_parsed", "has_job_status", "read_body", "with_botocore_fields"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -31,7 +31,7 @@ from ._models import (
     LabelDetectionSortBy,
 )
 
-__all__ = ["aggregate_segments", "reaggregate", "resort", "sort_labels"]
+__all__ = ["aggregate_segments", "reaggregate", "resort", "sort_labels", "warn_if_partial"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -125,7 +125,7 @@ def _sort_keys(items: list[LabelDetection], by: LabelDetectionSortBy) -> list[An
 
 
 def sort_labels(
-    labels: Iterable[LabelDetection], by: LabelDetectionSortBy | str
+    labels: Iterable[LabelDetection], by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy
 ) -> list[LabelDetection]:
     """A new list of ``labels`` in the order GetLabelDetection's ``SortBy=by`` gives.
 
@@ -142,7 +142,7 @@ def sort_labels(
 
 
 def resort(
-    response: GetLabelDetectionResponse, by: LabelDetectionSortBy | str
+    response: GetLabelDetectionResponse, by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy
 ) -> GetLabelDetectionResponse:
     """A copy of ``response`` as if GetLabelDetection had been called with ``SortBy=by``.
 
@@ -153,13 +153,7 @@ def resort(
     """
     order = _sort_by(by)
     _check_response(response)
-    if response.next_token is not None:
-        warnings.warn(
-            "resort() sorts one page of a longer job (the response has a NextToken): the "
-            "service sorts the whole job before paging it; fetch every page with get_all()",
-            PartialJobWarning,
-            stacklevel=2,
-        )
+    warn_if_partial(response, "resort", "the service sorts the whole job before paging it")
     labels = response.labels
     update: dict[str, Any] = {}
     if labels is not None:
@@ -191,13 +185,7 @@ def reaggregate(
         raise InvalidArgumentError(
             f"response's SortBy {sort_by!r} is not one rekolabels knows how to reproduce"
         )
-    if response.next_token is not None:
-        warnings.warn(
-            "reaggregate() aggregates one page of a longer job (the response has a NextToken): "
-            "segments may be cut at the page edge; fetch every page with get_all()",
-            PartialJobWarning,
-            stacklevel=2,
-        )
+    warn_if_partial(response, "reaggregate", "segments may be cut at the page edge")
     update: dict[str, Any] = {}
     if response.labels is not None:
         segments = aggregate_segments(response.labels, max_gap_ms=gap)
@@ -208,6 +196,22 @@ def reaggregate(
         response, sort_by, LabelDetectionAggregateBy.SEGMENTS
     )
     return response.model_copy(update=update)
+
+
+def warn_if_partial(labels: object, function: str, consequence: str) -> None:
+    """PartialJobWarning if ``labels`` is one page of a longer job: a response with a NextToken.
+
+    The one rule for every helper whose answer is about the whole job (``resort``,
+    ``reaggregate``, ``summarize_labels`` and what is built on them). A list of detections
+    carries no NextToken, so a page's labels passed as a list cannot be told from a whole job.
+    """
+    if isinstance(labels, GetLabelDetectionResponse) and labels.next_token is not None:
+        warnings.warn(
+            f"{function}() got one page of a longer job (the response has a NextToken): "
+            f"{consequence}; pass the whole job (LabelDetectionClient.get_all)",
+            PartialJobWarning,
+            stacklevel=3,
+        )
 
 
 def _check_response(response: object) -> None:

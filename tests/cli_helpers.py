@@ -38,6 +38,16 @@ def clean_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+def bare_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """A fresh machine: an empty HOME, no AWS_* variable at all (plus ``extra``)."""
+    home = tmp / "empty-home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(home), COLUMNS="160", NO_COLOR="1", **extra)
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
 def run(
     args: list[str],
     env: dict[str, str],

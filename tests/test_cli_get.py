@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import pytest
 import rekolabels as rl
 from rekolabels._output import CSV_HEADER
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import assert_short_error, clean_env, run
+from tests.cli_helpers import assert_short_error, clean_env, run, script
 from tests.helpers import DATA
 
 JOB = "job-2345"
@@ -221,3 +224,95 @@ def test_help_lists_every_subcommand(env: dict[str, str]) -> None:
     for name in ("get-label-detection", "wait", "sort", "aggregate", "summary", "timeline",
                  "fake-server", "demo"):  # fmt: skip
         assert name in result.stdout
+
+
+# -- streaming: broken pipes, Ctrl-C, retries as they happen -------------------------------------
+
+
+def test_every_output_exits_141_when_the_reader_goes_away(
+    env: dict[str, str], endpoint: list[str]
+) -> None:
+    """Like ``| head -1``: read one line, close the pipe; the rest of the output breaks it."""
+    for output in ("table", "json", "jsonl", "csv"):
+        argv = [script(), "get-label-detection", "--job-id", JOB, "--output", output, *endpoint]
+        with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=env) as proc:  # fmt: skip
+            assert proc.stdout is not None
+            assert proc.stdout.readline()
+            proc.stdout.close()
+            assert proc.wait(timeout=60) == 141, output
+            assert proc.stderr is not None
+            assert proc.stderr.read() == b"", output  # silent, as ``head`` wants
+
+
+@pytest.fixture
+def slow_fake() -> Iterator[tuple[FakeRekognition, list[str]]]:
+    """A fake whose every answer comes 0.2 s late: time to press Ctrl-C between pages."""
+    with FakeRekognition(seed=5) as fake:
+        fake.add_synthetic_job("slow", detections=200, seed=6)
+        fake.fault_rate(latency=1.0, latency_s=0.2)
+        yield fake, ["--endpoint-url", fake.serve()]
+
+
+@pytest.mark.parametrize("output", ["jsonl", "csv"])
+def test_ctrl_c_says_the_next_token_to_resume_with(
+    output: str, slow_fake: tuple[FakeRekognition, list[str]], env: dict[str, str]
+) -> None:
+    fake, endpoint = slow_fake
+    argv = [script(), "get-label-detection", "--job-id", "slow", "--max-results", "10",
+            "--output", output, *endpoint]  # fmt: skip
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env) as proc:  # fmt: skip
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        head = [proc.stdout.readline() for _ in range(25)]  # three pages of ten, under way
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+        before = head + proc.stdout.readlines()
+        stderr = proc.stderr.read()
+    assert code == 130, stderr
+    (line,) = stderr.splitlines()  # one line, on stderr
+    match = re.fullmatch(
+        r"rekolabels: interrupted after (\d+) whole pages; to continue after them, run the "
+        r"same command with --next-token (\S+)",
+        line,
+    )
+    assert match, line
+    pages, token = int(match.group(1)), match.group(2)
+    assert pages >= 2
+    fake.fault_rate()  # no more latency
+    rest = run([*argv[1:], "--next-token", token], env)
+    assert rest.returncode == 0, rest.stderr
+    after = rest.stdout.splitlines(keepends=True)
+    if output == "csv":
+        header, before, after = before[0], before[1:], after[1:]
+        assert header.startswith("timestamp_ms,")
+    # Nothing lost, nothing repeated: the whole pages written, then what the token continues.
+    every = run(argv[1:], env).stdout.splitlines(keepends=True)
+    if output == "csv":
+        every = every[1:]
+    assert before[: pages * 10] + after == every
+    assert len(every) == 200
+
+
+def test_verbose_shows_each_retry_as_it_happens(env: dict[str, str]) -> None:
+    with FakeRekognition(seed=7) as fake:
+        fake.add_synthetic_job("job-1", detections=30)
+        endpoint = ["--endpoint-url", fake.serve()]
+        args = ["get-label-detection", "--job-id", "job-1", "--max-results", "10",
+                "--output", "jsonl", *endpoint]  # fmt: skip
+        fake.inject(["ThrottlingException", None, "ThrottlingException:400"])
+        quiet = run(args, env)
+        assert quiet.returncode == 0, quiet.stderr
+        assert quiet.stderr == ""  # not a terminal, no --verbose: nothing
+        fake.inject(["ThrottlingException", None, "ThrottlingException:400"])
+        loud = run([*args, "--verbose"], env)
+    assert loud.returncode == 0, loud.stderr
+    assert len(loud.stdout.splitlines()) == 30
+    lines = loud.stderr.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith(
+            "rekolabels: retry: GetLabelDetection for job job-1: attempt 1 failed with "
+            "ThrottlingException"
+        )

@@ -569,6 +569,21 @@ def test_from_session_rejects_a_session_and_a_profile() -> None:
         rl.LabelDetectionClient.from_session(boto3.Session(), profile_name="other")
 
 
+def test_the_fake_itself_is_refused_at_construction_naming_client() -> None:
+    fake = FakeRekognition()
+    with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not "
+                       r"FakeRekognition; pass its \.client$"):  # fmt: skip
+        rl.LabelDetectionClient(fake)  # type: ignore[arg-type]
+    lc = rl.LabelDetectionClient(fake.client)
+    with pytest.raises(TypeError, match=r"client .* not LabelDetectionClient; pass its \.client$"):
+        rl.LabelDetectionClient(lc)  # type: ignore[arg-type]
+    s3 = boto3.client("s3", region_name="us-east-1")
+    with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not S3$"):
+        rl.LabelDetectionClient(s3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not dict$"):
+        rl.LabelDetectionClient({})  # type: ignore[arg-type]
+
+
 def test_retry_must_be_a_policy() -> None:
     with pytest.raises(TypeError, match="retry"):
         rl.LabelDetectionClient(new_client(), retry=3)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import clean_env, run
+from tests.cli_helpers import bare_env, clean_env, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,6 +39,12 @@ def test_demo_writes_the_timeline(tmp_path: Path) -> None:
     result = run(["demo", "--out", str(tmp_path)], clean_env(tmp_path), cwd=tmp_path)
     check_demo_output(result, tmp_path)
     assert "2345 labels" in result.stdout
+
+
+@pytest.mark.parametrize("extra", [{}, {"AWS_PROFILE": "nosuch"}], ids=["clean", "bad-profile"])
+def test_demo_reads_no_aws_configuration(tmp_path: Path, extra: dict[str, str]) -> None:
+    result = run(["demo", "--out", str(tmp_path)], bare_env(tmp_path, **extra), cwd=tmp_path)
+    check_demo_output(result, tmp_path)
 
 
 def test_demo_creates_its_out_directory(tmp_path: Path) -> None:

@@ -30,3 +30,11 @@ def test_example_runs(
     monkeypatch.chdir(ROOT)
     runpy.run_path(str(path), run_name="__main__")
     assert capsys.readouterr().out, f"{path.name} printed nothing"
+
+
+def test_every_example_is_shown_by_a_page() -> None:
+    """Each example is pulled into a page by a snippet line that pymdownx really reads."""
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
+    for path in (ROOT / "docs" / "examples").glob("*.py"):
+        assert f'--8<-- "docs/examples/{path.name}"' in pages, path.name
+    assert "--8 <" not in pages  # a snippet line mangled by a code formatter

@@ -206,6 +206,21 @@ def test_threads_read_different_jobs_through_one_fake() -> None:
     assert counts == {f"job-{i}": 300 + i for i in range(8)}
 
 
+@pytest.mark.parametrize("as_model", [False, True], ids=["dict", "model"])
+def test_one_page_of_a_longer_job_is_refused(as_model: bool) -> None:
+    page = load("saved-2022-page1-nexttoken-v2.json")
+    assert page["NextToken"]
+    response = rl.GetLabelDetectionResponse.from_boto3(page) if as_model else page
+    fake = FakeRekognition()
+    with pytest.raises(rl.InvalidArgumentError, match=r"^response is one page of a longer job"):
+        fake.add_job("job-1", response)
+    with pytest.raises(rl.InvalidArgumentError, match="NextToken"):
+        fake.configure_start(response=response)
+    # Without its NextToken the page is a job of its own, served whole.
+    fake.add_job("job-1", {k: v for k, v in page.items() if k != "NextToken"})
+    assert [len(p["Labels"]) for p in read_all(fake, "job-1")] == [len(page["Labels"])]
+
+
 def test_the_fake_answers_first_inside_moto_mock_aws() -> None:
     # Users mix moto (S3, SNS, SQS) with the fake; moto's own before-send handler would answer
     # Rekognition calls with NotImplementedError if it ran first.

@@ -59,3 +59,21 @@ def test_timeline_of_an_empty_job_is_still_a_picture(tmp_path: Path) -> None:
     out = tmp_path / "empty.png"
     assert write_timeline(response, out) == 0
     assert out.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_the_summary_table_of_one_page_of_a_longer_job_warns() -> None:
+    pytest.importorskip("rich")
+    from rich.console import Console
+
+    from rekolabels._report import print_summary
+
+    page = rl.GetLabelDetectionResponse.from_boto3(load("saved-2022-page1-nexttoken-v2.json"))
+    with pytest.warns(rl.PartialJobWarning, match="summarize_labels"):
+        print_summary(page, Console(file=io.StringIO()))
+
+
+def test_the_timeline_of_one_page_of_a_longer_job_warns(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    page = rl.GetLabelDetectionResponse.from_boto3(load("saved-2022-page1-nexttoken-v2.json"))
+    with pytest.warns(rl.PartialJobWarning, match="summarize_labels"):
+        write_timeline(page, tmp_path / "t.png")

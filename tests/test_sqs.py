@@ -172,7 +172,7 @@ def test_throttling_and_5xx_are_retried_and_logged(caplog: pytest.LogCaptureFixt
         note = next(loop)
     assert note.job_id == job_id(SUCCEEDED)
     assert sqs.calls == ["ReceiveMessage"] * 3
-    assert ["SQS ReceiveMessage attempt" in r.getMessage() for r in caplog.records] == [True] * 2
+    assert ["SQS ReceiveMessage: attempt" in r.getMessage() for r in caplog.records] == [True] * 2
     loop.close()
 
 

@@ -556,3 +556,30 @@ def test_sorting_is_idempotent_and_never_mutates(
     assert rl.sort_labels(segments, "TIMESTAMP") == segments
     assert shuffled == order
     assert [d.to_boto3() for d in shuffled] == before
+
+
+# -- one rule for partial jobs -------------------------------------------------------------------
+
+WHOLE_JOB_HELPERS = {
+    "resort": lambda r: rl.resort(r, "NAME"),
+    "reaggregate": lambda r: rl.reaggregate(r),
+    "summarize_labels": lambda r: rl.summarize_labels(r),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_JOB_HELPERS))
+def test_every_whole_job_helper_warns_on_one_page_of_a_longer_job(name: str) -> None:
+    page = rl.GetLabelDetectionResponse.from_boto3(load(SAVED_2022))
+    assert page.next_token is not None
+    with pytest.warns(rl.PartialJobWarning, match=rf"^{name}\(\) got one page") as caught:
+        WHOLE_JOB_HELPERS[name](page)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__  # it points at the caller's line
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_JOB_HELPERS))
+def test_a_whole_job_does_not_warn(name: str) -> None:
+    page = rl.GetLabelDetectionResponse.from_boto3(load(SAVED_2022))
+    whole = page.model_copy(update={"next_token": None})
+    WHOLE_JOB_HELPERS[name](whole)  # pytest turns any warning into an error
+    WHOLE_JOB_HELPERS[name](rl.GetLabelDetectionResponse.from_boto3(load(GRANDTOUR)))

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._models import GetLabelDetectionResponse
 from ._faults import FAULT_CODES, PAGE_FAULTS, TRANSPORT_FAULTS, Faults, reply_status
-from ._jobs import JobStore, label_page
+from ._jobs import JobStore, label_page, refuse_a_page
 from ._notify import Notifier, check_channel
 from ._reply import CONTENT_TYPE, BadRequest, Reply, error_reply
 from ._server import LoopbackServer
@@ -94,11 +94,14 @@ class FakeRekognition:
 
         The first ``in_progress_polls`` GetLabelDetection calls for the job answer IN_PROGRESS.
         A ``{"JobStatus": "FAILED", "StatusMessage": ...}`` response makes a failed job.
+        One page of a longer job (it has a NextToken) is refused with InvalidArgumentError:
+        served as a whole job, its labels would pass for all of them.
         """
         if isinstance(response, GetLabelDetectionResponse):
             stored = response.to_boto3()
         else:
             stored = copy.deepcopy(dict(response))
+        refuse_a_page(stored)
         self._store(job_id, stored, in_progress_polls)
 
     def _store(
@@ -132,8 +135,9 @@ class FakeRekognition:
         Each answers IN_PROGRESS to its first ``in_progress_polls`` GetLabelDetection calls and
         until ``in_progress_s`` seconds have passed, then SUCCEEDED with ``detections``
         synthetic labels (seeded by the fake's seed and the video's bucket and name) or with the
-        labels of ``response``; or, when ``failed`` is a message, FAILED with that
-        StatusMessage. The default: one IN_PROGRESS poll, then 2345 labels.
+        labels of ``response`` (a whole job: a page with a NextToken is refused); or, when
+        ``failed`` is a message, FAILED with that StatusMessage. The default: one IN_PROGRESS
+        poll, then 2345 labels.
         """
         self._starts.configure(
             StartSettings.checked(detections, in_progress_polls, in_progress_s, response, failed)
