@@ -33,6 +33,11 @@ NO_WAIT = rl.RetryPolicy(initial_backoff_s=0, max_backoff_s=0)
 SECRETS = ("AKIAREKOLABELSTESTING", "rekolabels-testing-not-a-secret")
 
 
+def option(client: Any, name: str) -> Any:
+    """A botocore Config option of ``client`` (the stubs do not declare them as attributes)."""
+    return getattr(client.meta.config, name)
+
+
 def labels_of(n: int) -> list[dict[str, Any]]:
     """n distinct detections in TIMESTAMP order."""
     return [
@@ -343,6 +348,7 @@ def test_reading_a_job_that_has_not_succeeded(read: Callable[..., Any]) -> None:
     with pytest.raises(rl.JobFailedError) as info:
         read(lc, "failed")
     assert info.value.status_message == load("made-failed.json")["StatusMessage"]
+    assert info.value.status_message is not None
     assert info.value.status_message in str(info.value)
     assert len(fake.requests) == 2
 
@@ -532,7 +538,7 @@ def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 @pytest.mark.usefixtures("offline_env")
 def test_default_client_has_botocore_retries_off() -> None:
     lc = rl.LabelDetectionClient()
-    assert lc.client.meta.config.retries["total_max_attempts"] == 1
+    assert option(lc.client, "retries")["total_max_attempts"] == 1
     assert lc.client.meta.region_name == "eu-west-1"
     assert lc.retry == rl.RetryPolicy()
 
@@ -541,8 +547,8 @@ def test_default_client_has_botocore_retries_off() -> None:
 def test_from_session_keeps_one_retry_owner() -> None:
     session = boto3.Session(region_name="us-west-2")
     lc = rl.LabelDetectionClient.from_session(session, config=Config(read_timeout=7), retry=NO_WAIT)
-    assert lc.client.meta.config.retries["total_max_attempts"] == 1
-    assert lc.client.meta.config.read_timeout == 7
+    assert option(lc.client, "retries")["total_max_attempts"] == 1
+    assert option(lc.client, "read_timeout") == 7
     assert lc.client.meta.region_name == "us-west-2"
     fake = FakeRekognition()
     fake.add_job("job-1", job(3))
@@ -559,7 +565,7 @@ def test_from_session_respects_retries_the_user_configured() -> None:
         endpoint_url="https://rekognition.example.invalid",
         config=Config(retries={"max_attempts": 4, "mode": "standard"}),
     )
-    assert lc.client.meta.config.retries == {"total_max_attempts": 5, "mode": "standard"}
+    assert option(lc.client, "retries") == {"total_max_attempts": 5, "mode": "standard"}
     assert lc.client.meta.endpoint_url == "https://rekognition.example.invalid"
     assert lc.client.meta.region_name == "ap-south-1"
 
@@ -613,7 +619,9 @@ def client_error(code: str, status: int, *, request_id: str | None = "rid-1") ->
     meta: dict[str, Any] = {"HTTPStatusCode": status, "HTTPHeaders": {}}
     if request_id:
         meta["RequestId"] = request_id
-    return ClientError({"Error": {"Code": code, "Message": "msg"}, "ResponseMetadata": meta}, "Op")
+    # The stubs' ResponseMetadata requires every key; real error responses may lack some.
+    response = {"Error": {"Code": code, "Message": "msg"}, "ResponseMetadata": meta}
+    return ClientError(response, "Op")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,8 @@ def test_tokens_are_bound_to_job_and_request_shape() -> None:
     fake.add_synthetic_job("job-1", detections=20)
     fake.add_synthetic_job("job-2", detections=20)
     token = fake.client.get_label_detection(JobId="job-1", MaxResults=5)["NextToken"]
-    for params in ({"JobId": "job-2"}, {"JobId": "job-1", "SortBy": "NAME"}):
+    others: list[dict[str, Any]] = [{"JobId": "job-2"}, {"JobId": "job-1", "SortBy": "NAME"}]
+    for params in others:
         with pytest.raises(ClientError) as info:
             fake.client.get_label_detection(NextToken=token, **params)
         assert info.value.response["Error"]["Code"] == "InvalidPaginationTokenException"

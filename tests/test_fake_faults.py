@@ -24,7 +24,7 @@ def kinds(reply: Reply) -> str:
     return "ok"
 
 
-def run(seed: int, calls: int = 400, **rates: float) -> list[str]:
+def run(seed: int, rates: dict[str, float], calls: int = 400) -> list[str]:
     fake = FakeRekognition(seed=seed)
     fake.add_synthetic_job("job-1", detections=5)
     fake.fault_rate(**rates)
@@ -42,9 +42,9 @@ RATES = {
 
 
 def test_rates_are_seeded_and_roughly_right() -> None:
-    seen = run(3, **RATES)
-    assert seen == run(3, **RATES)
-    assert seen != run(4, **RATES)
+    seen = run(3, RATES)
+    assert seen == run(3, RATES)
+    assert seen != run(4, RATES)
     counts = Counter(seen)
     assert set(counts) == {
         "ok",

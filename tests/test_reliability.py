@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,7 +283,7 @@ def test_boto3_pages_a_served_job_exactly_as_iter_labels(sort_by: str) -> None:
         fake.add_synthetic_job("job-1", detections=2345, seed=5)
         client = new_client(endpoint_url=fake.serve())
         try:
-            by_boto3: list[dict[str, Any]] = []
+            by_boto3: list[Mapping[str, object]] = []
             params: dict[str, Any] = {"JobId": "job-1", "SortBy": sort_by, "MaxResults": 300}
             for _ in range(100):
                 page = client.get_label_detection(**params)
