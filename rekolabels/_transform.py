@@ -82,20 +82,29 @@ def _missing(index: int, what: str) -> InvalidArgumentError:
     return InvalidArgumentError(f"labels[{index}] has no {what}: it cannot be sorted or aggregated")
 
 
-def _not_a_detection(labels: object) -> TypeError:
+def _not_a_detection(labels: object, *, response_ok: bool = False) -> TypeError:
+    wanted = "a GetLabelDetectionResponse or " if response_ok else ""
     return TypeError(
-        "labels must be an iterable of LabelDetection models, not "
+        f"labels must be {wanted}an iterable of LabelDetection models, not "
         f"{type(labels).__name__} (parse boto3 dicts with GetLabelDetectionResponse.from_boto3)"
     )
 
 
-def _as_list(labels: Iterable[LabelDetection]) -> list[LabelDetection]:
-    # A pydantic model is iterable (over its fields), so a response passed here would not fail
-    # by itself; say which function the caller wanted.
+def _as_list(
+    labels: Iterable[LabelDetection] | GetLabelDetectionResponse, *, response_ok: bool = False
+) -> list[LabelDetection]:
+    """``labels`` as a new list; where ``response_ok``, a response stands for its labels.
+
+    The one place the functions taking labels check what they got (``_analytics`` too). A
+    pydantic model is iterable (over its fields), so a response passed where it is not welcome
+    would not fail by itself: the error says which function the caller wanted.
+    """
     if isinstance(labels, GetLabelDetectionResponse):
+        if response_ok:
+            return list(labels.labels or [])
         raise TypeError("labels must be a list of LabelDetection; for a response use resort()")
     if isinstance(labels, (str, bytes, dict)):
-        raise _not_a_detection(labels)
+        raise _not_a_detection(labels, response_ok=response_ok)
     return list(labels)
 
 
