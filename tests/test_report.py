@@ -11,7 +11,7 @@ import pytest
 import rekolabels as rl
 from rekolabels._client import merge_pages
 from rekolabels._output import csv_row, write_json, write_jsonl
-from rekolabels._report import sampling_period_ms, write_timeline
+from rekolabels._report import shown_period_ms, write_timeline
 from tests.helpers import load
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -47,11 +47,11 @@ def test_merged_pages_have_every_label_and_no_next_token() -> None:
 
 def test_a_segments_response_has_no_known_sampling_period() -> None:
     response = rl.GetLabelDetectionResponse.from_boto3(load("made-v3-segments-name-order.json"))
-    assert sampling_period_ms(response) == 0
+    assert shown_period_ms(response) == 0
     grandtour = load("boto3-2023-grandtour720-timestamps-v3.json")
     job = rl.GetLabelDetectionResponse.from_boto3(grandtour)
-    assert sampling_period_ms(job) == 500
-    assert sampling_period_ms(rl.reaggregate(job)) == 0
+    assert shown_period_ms(job) == 500
+    assert shown_period_ms(rl.reaggregate(job)) == 0
 
 
 def test_timeline_of_an_empty_job_is_still_a_picture(tmp_path: Path) -> None:
