@@ -137,7 +137,11 @@ def _should_retry(exc: BaseException) -> bool:
 
 
 def _log_retry(state: RetryCallState) -> None:
-    """Log why a call is retried: error code, attempt number, wait. Never the request."""
+    """Log why a call is retried: error code, attempt number, wait. Never the request.
+
+    The record also carries them as attributes (``retry_attempt``, ``retry_reason``,
+    ``retry_wait_s``), for handlers that show retries their own way (``_console``).
+    """
     exc: Any = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ServiceError):
         reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
@@ -153,4 +157,5 @@ def _log_retry(state: RetryCallState) -> None:
         state.attempt_number,
         reason,
         wait,
+        extra={"retry_attempt": state.attempt_number, "retry_reason": reason, "retry_wait_s": wait},
     )
