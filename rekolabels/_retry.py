@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.config import Config
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_INITIAL_BACKOFF_S",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_MAX_BACKOFF_S",
+    "NO_BOTOCORE_RETRIES",
     "RetryPolicy",
 ]
 
@@ -47,6 +49,8 @@ DEFAULT_INITIAL_BACKOFF_S = 0.5
 """Upper bound of the first wait; it doubles with each retry."""
 DEFAULT_MAX_BACKOFF_S = 20.0
 """Cap on any single wait."""
+NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
+"""botocore's retries off, for every client rekolabels builds: one retry owner, this policy."""
 
 logger = logging.getLogger("rekolabels")
 

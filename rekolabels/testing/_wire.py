@@ -15,6 +15,8 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
+from .._retry import NO_BOTOCORE_RETRIES
+
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
 
@@ -52,7 +54,7 @@ def new_client(
     config: Config | None = None,
 ) -> RekognitionClient:
     """A real boto3 ``rekognition`` client with dummy credentials and botocore retries off."""
-    base = Config(retries={"total_max_attempts": 1})
+    base = NO_BOTOCORE_RETRIES
     return boto3.client(
         "rekognition",
         region_name=region_name,
