@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 import rekolabels as rl
 from tests.helpers import AWS_RECORDINGS, load
@@ -556,3 +557,38 @@ def test_sorting_is_idempotent_and_never_mutates(
     assert rl.sort_labels(segments, "TIMESTAMP") == segments
     assert shuffled == order
     assert [d.to_boto3() for d in shuffled] == before
+
+
+# --- how segments are built ----------------------------------------------------------------
+
+
+def test_a_pydantic_model_holds_exactly_the_state_segments_are_built_with() -> None:
+    # _transform._new writes these four slots instead of calling model_construct.
+    slots = {slot for cls in rl.LabelDetection.__mro__ for slot in getattr(cls, "__slots__", ())}
+    assert slots == {
+        "__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__",
+    }  # fmt: skip
+    assert set(BaseModel.__slots__) == slots
+
+
+def test_segments_are_what_model_construct_would_build() -> None:
+    grandtour = detections(GRANDTOUR)
+    no_confidence = [rl.LabelDetection.model_validate({"Timestamp": 0, "Label": {"Name": "X"}})]
+    for seg in rl.aggregate_segments(grandtour) + rl.aggregate_segments(no_confidence):
+        label = seg.label
+        assert label is not None
+        label_twin = rl.Label.model_construct(
+            _fields_set=set(label.model_fields_set), **dict(label)
+        )
+        twin = rl.LabelDetection.model_construct(
+            _fields_set=set(seg.model_fields_set), **{**dict(seg), "label": label_twin}
+        )
+        for built, constructed in ((label, label_twin), (seg, twin)):
+            assert built == constructed
+            assert built.model_fields_set == constructed.model_fields_set
+            assert built.model_extra == constructed.model_extra
+            assert built.__pydantic_private__ == constructed.__pydantic_private__
+            assert built.__dict__ == constructed.__dict__
+            assert repr(built) == repr(constructed)
+        assert seg.to_boto3() == twin.to_boto3()
+        assert rl.LabelDetection.model_validate(seg.to_boto3()) == seg
