@@ -24,6 +24,7 @@ for job_id in ("job-1", "no-such-job"):
     except rl.RekolabelsError as exc:  # anything else: service, job, timeout, unreadable
         log.error("reading %s failed: %s", job_id, exc)
 
-assert caught["job-1"].code == "ThrottlingException" and caught["job-1"].request_id
+assert caught["job-1"].code == "ThrottlingException"
+assert caught["job-1"].request_id
 assert caught["no-such-job"].http_status == 400
 assert isinstance(caught["no-such-job"], rl.ServiceError)  # both are ServiceErrors

@@ -25,11 +25,11 @@ try:
     lc.get_page("job-1")
 except rl.ThrottledError as exc:
     print(f"gave up: {exc.code}, HTTP {exc.http_status}, request id {exc.request_id}")
-    assert len(fake.requests) == 5 + 5  # exactly max_attempts calls for that page
+assert len(fake.requests) == 5 + 5  # exactly max_attempts calls for that page
 
 # Not retried: the answer would not change.
 try:
     lc.get_page("no-such-job")
 except rl.JobNotFoundError as exc:
     print("not found:", exc.code)
-    assert len(fake.requests) == 5 + 5 + 1  # never retried
+assert len(fake.requests) == 5 + 5 + 1  # never retried
