@@ -29,7 +29,9 @@ sports_cars = rl.filter_labels(segments, names="Sports Car")
 for seg in sports_cars:
     print(f"Sports Car from {seg.start_timestamp_millis} to {seg.end_timestamp_millis} ms")
 assert [(s.start_timestamp_millis, s.end_timestamp_millis) for s in sports_cars] == [
-    (500, 2002), (5505, 7507), (10010, 13013)
+    (500, 2002),
+    (5505, 7507),
+    (10010, 13013),
 ]
 
 # Every vehicle: the label Vehicle itself or any label with Vehicle among its Parents.

@@ -25,7 +25,9 @@ sedans = [seg for seg in segments.labels or [] if seg.name == "Sedan"]
 for seg in sedans:
     print(f"Sedan {seg.start_timestamp_millis}-{seg.end_timestamp_millis} ms")
 assert [(s.start_timestamp_millis, s.end_timestamp_millis) for s in sedans][:3] == [
-    (1501, 1501), (2502, 4004), (5005, 7007)
+    (1501, 1501),
+    (2502, 4004),
+    (5005, 7007),
 ]
 
 # Back to TIMESTAMP order: exactly the order AWS returned.
