@@ -38,7 +38,7 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import RetryPolicy, _should_retry
+from ._retry import NO_BOTOCORE_RETRIES, RetryPolicy, _should_retry
 from ._sqs import _Queue
 from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
@@ -55,8 +55,6 @@ _NEXT_TOKEN_MAX = 255
 _MAX_RESULTS_MAX = 2**31 - 1
 _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
-# botocore off, tenacity on: see "One retry owner" in the module docstring.
-_NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
 class Clock(Protocol):
@@ -117,7 +115,7 @@ class LabelDetectionClient:
             )
         if client is None:
             try:
-                client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
+                client = boto3.client("rekognition", config=NO_BOTOCORE_RETRIES)
             except BotoCoreError as exc:  # no region configured
                 map_client_error(exc)
         else:
@@ -148,7 +146,7 @@ class LabelDetectionClient:
         """
         if session is not None and profile_name is not None:
             raise InvalidArgumentError("profile_name: pass it or a session, not both")
-        merged = _NO_BOTOCORE_RETRIES.merge(config) if config is not None else _NO_BOTOCORE_RETRIES
+        merged = NO_BOTOCORE_RETRIES.merge(config) if config is not None else NO_BOTOCORE_RETRIES
         try:
             if session is None:
                 session = boto3.Session(profile_name=profile_name)

@@ -28,12 +28,13 @@ class _RetryLines(logging.Handler):
         self._indent = indent
 
     def emit(self, record: logging.LogRecord) -> None:
-        attempt = getattr(record, "attempt", None)  # _retry._log_retry's extra fields
+        attempt = getattr(record, "retry_attempt", None)  # set by _retry._log_retry
         if attempt is not None:
+            reason = str(getattr(record, "retry_reason", ""))
+            wait = float(getattr(record, "retry_wait_s", 0.0))
             # Short enough for an 80-column terminal: the request id's first block is enough.
-            reason = str(getattr(record, "reason", ""))
             reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", reason)
-            line = f"attempt {attempt}: {reason}, again in {getattr(record, 'wait_s', 0.0):.2f} s"
+            line = f"attempt {attempt}: {reason}, again in {wait:.2f} s"
         else:
             line = record.getMessage()
         self._console.print(f"{self._indent}[yellow]↻ retry[/] {line}", highlight=False)

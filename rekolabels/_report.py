@@ -14,10 +14,9 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._analytics import LabelSummary, summarize_labels
-from ._analytics import sampling_period_ms as _period
+from ._analytics import LabelSummary, sampling_period_ms, summarize_labels
 from ._models import GetLabelDetectionResponse, LabelDetectionAggregateBy
-from ._timeline import TimelineRow, render_timeline
+from ._timeline import render_timeline
 from ._transform import _aggregate_by
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUMMARY_COLUMNS",
     "print_summary",
-    "sampling_period_ms",
+    "shown_period_ms",
     "write_summary_csv",
     "write_summary_json",
     "write_timeline",
@@ -36,11 +35,13 @@ SUMMARY_COLUMNS = tuple(f.name for f in fields(LabelSummary))
 """``summary --output json|csv``: LabelSummary's fields, in order (as ``tbl.summarize()``)."""
 
 
-def sampling_period_ms(response: GetLabelDetectionResponse) -> int:
-    """The job's sampling period; 0 when unknown (fewer than two samples, or segments)."""
+def shown_period_ms(response: GetLabelDetectionResponse) -> int:
+    """The sampling period the summary and the picture count each sample for: the public
+    ``sampling_period_ms``, but 0 where that is unknown (fewer than two samples) and for a
+    SEGMENTS response (whose period is unknown, and which ``sampling_period_ms`` refuses)."""
     if _aggregate_by(response) == LabelDetectionAggregateBy.SEGMENTS:
         return 0
-    return _period(response) or 0
+    return sampling_period_ms(response) or 0
 
 
 def _seconds(ms: int) -> str:
@@ -62,7 +63,7 @@ def print_summary(
     from rich.table import Table
     from rich.text import Text
 
-    period = sampling_period_ms(response)
+    period = shown_period_ms(response)
     stats = summarize_labels(response)
     shown = stats[:top] if top is not None else stats
     video = _video_name(response) or "video"
@@ -107,12 +108,9 @@ def print_summary(
 
 def write_timeline(response: GetLabelDetectionResponse, out: Path, *, top: int = 20) -> int:
     """Draw the top ``top`` labels by screen time to the PNG ``out``; return the rows drawn."""
-    period = sampling_period_ms(response)
+    period = shown_period_ms(response)
     stats = summarize_labels(response)
-    rows = [
-        TimelineRow(s.name, s.categories[0] if s.categories else None, s.spans, s.screen_time_ms)
-        for s in stats[:top]
-    ]
+    rows = stats[:top]
     video = _video_name(response)
     title = f"Labels over time: {video}" if video else "Labels over time"
     parts = [

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from botocore.config import Config
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_INITIAL_BACKOFF_S",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_MAX_BACKOFF_S",
+    "NO_BOTOCORE_RETRIES",
     "RetryPolicy",
 ]
 
@@ -48,6 +50,8 @@ DEFAULT_INITIAL_BACKOFF_S = 0.5
 """Upper bound of the first wait; it doubles with each retry."""
 DEFAULT_MAX_BACKOFF_S = 20.0
 """Cap on any single wait."""
+NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
+"""botocore's retries off, for every client rekolabels builds: one retry owner, this policy."""
 
 logger = logging.getLogger("rekolabels")
 
@@ -145,8 +149,10 @@ def _should_retry(exc: BaseException) -> bool:
 def _log_retry(operation: str, state: RetryCallState) -> None:
     """Log why a call is retried: operation, job id, error code, attempt number, wait.
 
-    Nothing else of the request. The values are also on the record (``extra``): ``operation``,
-    ``job_id``, ``attempt``, ``reason`` and ``wait_s``, for handlers that format their own line.
+    Nothing else of the request. The record also carries them as attributes
+    (``retry_operation``, ``retry_job_id``, ``retry_attempt``, ``retry_reason``,
+    ``retry_wait_s``), for handlers that show retries their own way (``_console``, structured
+    logging).
     """
     exc: Any = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ServiceError):
@@ -168,10 +174,10 @@ def _log_retry(operation: str, state: RetryCallState) -> None:
         reason,
         wait,
         extra={
-            "operation": operation,
-            "job_id": job_id,
-            "attempt": state.attempt_number,
-            "reason": reason,
-            "wait_s": wait,
+            "retry_operation": operation,
+            "retry_job_id": job_id,
+            "retry_attempt": state.attempt_number,
+            "retry_reason": reason,
+            "retry_wait_s": wait,
         },
     )

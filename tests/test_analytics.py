@@ -250,3 +250,12 @@ def test_bad_filter_arguments_name_the_parameter(
 ) -> None:
     with pytest.raises(error, match=parameter):
         rl.filter_labels(ALL, **kwargs)
+
+
+@pytest.mark.parametrize("function", [rl.summarize_labels, rl.sampling_period_ms, rl.filter_labels])
+@pytest.mark.parametrize("bad", ["Car", b"Car", {"Labels": []}])
+def test_text_or_a_dict_is_a_type_error_naming_what_is_taken(function: Any, bad: object) -> None:
+    with pytest.raises(
+        TypeError, match="GetLabelDetectionResponse or an iterable of LabelDetection"
+    ):
+        function(bad)

@@ -15,7 +15,11 @@ with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
         client = new_client(endpoint_url=url)  # or the AWS CLI, with --endpoint-url
         page = client.get_label_detection(JobId="street", MaxResults=5)
         print(url, page["JobStatus"], [d["Label"]["Name"] for d in page["Labels"]])
+        assert url.startswith("http://127.0.0.1:")
+        assert page["JobStatus"] == "SUCCEEDED"
+        assert [d["Label"]["Name"] for d in page["Labels"]] == ["Boy"]
         client.close()
     finally:
         server.send_signal(signal.SIGTERM)  # or Ctrl-C: exits 0
         print("fake-server exited with", server.wait(timeout=15))
+        assert server.returncode == 0

@@ -17,6 +17,8 @@ import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
+from .._retry import NO_BOTOCORE_RETRIES
+
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
 
@@ -60,7 +62,7 @@ def new_client(
     endpoint, retry mode, max attempts, ...). Only ``AWS_DATA_PATH`` is honoured, for the
     botocore data it points to. Everything else comes from the arguments.
     """
-    base = Config(retries={"total_max_attempts": 1})
+    base = NO_BOTOCORE_RETRIES
     # One session for every client, as boto3.client() shares its default one: the service model
     # is loaded once, and clients share their exception classes. Sessions are not thread-safe.
     with _SESSION_LOCK:

@@ -1,4 +1,4 @@
-"""FakeRekognition on loopback HTTP: the AWS JSON 1.1 protocol through real sockets."""
+"""The fake on loopback HTTP (testing/_server): the AWS JSON 1.1 protocol through real sockets."""
 
 from __future__ import annotations
 

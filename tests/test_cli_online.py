@@ -1,7 +1,8 @@
-"""The installed ``rekolabels`` script, end to end against the fake on loopback HTTP.
+"""The commands that call Rekognition (_cli/_online): ``get-label-detection`` and ``wait``,
+run in-process with ``main(argv)`` against the fake on loopback HTTP; one run goes end to end
+through the installed script.
 
-One fake is served per module (subprocess start-up dominates; the fake answers in
-milliseconds). Every run has dummy credentials and no AWS config files.
+Every run has dummy credentials and no AWS config files.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 import pytest
 
 import rekolabels as rl
+from rekolabels._cli import main
 from rekolabels._output import CSV_HEADER
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import assert_short_error, clean_env, run, script
-from tests.helpers import DATA
+from tests.cli_helpers import clean_env, keep_logger, offline_aws, run, script
 
 JOB = "job-2345"
 DETECTIONS = 2345
@@ -38,21 +39,31 @@ def fake() -> Iterator[FakeRekognition]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return clean_env(tmp_path_factory.mktemp("home"))
-
-
-@pytest.fixture(scope="module")
 def endpoint(fake: FakeRekognition) -> list[str]:
     return ["--endpoint-url", fake.serve()]
 
 
+@pytest.fixture(autouse=True)
+def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    offline_aws(monkeypatch, tmp_path)
+
+
 @pytest.fixture(scope="module")
-def whole_job(env: dict[str, str], endpoint: list[str]) -> dict[str, object]:
+def whole_job(endpoint: list[str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """End to end: the installed script, in a process of its own."""
+    env = clean_env(tmp_path_factory.mktemp("home"))
     result = run(["get-label-detection", "--job-id", JOB, *endpoint], env)
     assert result.returncode == 0, result.stderr
     data: dict[str, object] = json.loads(result.stdout)
     return data
+
+
+def output(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """stdout of a run of ``main(argv)`` that must succeed."""
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return captured.out
 
 
 def test_json_follows_every_page_into_one_response(whole_job: dict[str, object]) -> None:
@@ -63,14 +74,18 @@ def test_json_follows_every_page_into_one_response(whole_job: dict[str, object])
     rl.GetLabelDetectionResponse.from_boto3(whole_job)
 
 
-def test_jsonl_is_one_label_detection_per_line(env: dict[str, str], endpoint: list[str]) -> None:
-    result = run(
-        ["get-label-detection", "--job-id", JOB, "--output", "jsonl", "--max-results", "500",
-         *endpoint],
-        env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+def test_json_in_process_is_what_the_script_prints(
+    whole_job: dict[str, object], endpoint: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    printed = output(["get-label-detection", "--job-id", JOB, *endpoint], capsys)
+    assert json.loads(printed) == whole_job
+
+
+def test_jsonl_is_one_label_detection_per_line(
+    endpoint: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["get-label-detection", "--job-id", JOB, "--output", "jsonl", "--max-results", "500"]
+    lines = output([*args, *endpoint], capsys).splitlines()
     assert len(lines) == DETECTIONS
     first = json.loads(lines[0])
     assert set(first) <= {"Timestamp", "Label", "StartTimestampMillis", "EndTimestampMillis",
@@ -79,15 +94,10 @@ def test_jsonl_is_one_label_detection_per_line(env: dict[str, str], endpoint: li
 
 
 def test_csv_has_the_documented_header_and_a_row_per_label(
-    env: dict[str, str], endpoint: list[str], whole_job: dict[str, object]
+    endpoint: list[str], whole_job: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run(
-        ["get-label-detection", "--job-id", JOB, "--output", "csv", "--max-results", "700",
-         *endpoint],
-        env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    args = ["get-label-detection", "--job-id", JOB, "--output", "csv", "--max-results", "700"]
+    rows = list(csv.reader(io.StringIO(output([*args, *endpoint], capsys))))
     assert ",".join(rows[0]) == (
         "timestamp_ms,name,confidence,parents,categories,aliases,instances,start_ms,end_ms,"
         "duration_ms"
@@ -108,72 +118,30 @@ def test_csv_has_the_documented_header_and_a_row_per_label(
 
 
 def test_no_paginate_prints_one_page_with_its_next_token(
-    env: dict[str, str], endpoint: list[str], fake: FakeRekognition
+    endpoint: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["get-label-detection", "--job-id", JOB, "--no-paginate", "--max-results", "100"]
-    result = run([*args, *endpoint], env)
-    assert result.returncode == 0, result.stderr
-    page = json.loads(result.stdout)
+    page = json.loads(output([*args, *endpoint], capsys))
     assert len(page["Labels"]) == 100
     assert page["NextToken"]
     assert "ResponseMetadata" not in page
-    following = run([*args, "--next-token", page["NextToken"], *endpoint], env)
-    assert following.returncode == 0, following.stderr
-    assert json.loads(following.stdout)["Labels"][0] != page["Labels"][0]
+    following = json.loads(output([*args, "--next-token", page["NextToken"], *endpoint], capsys))
+    assert following["Labels"][0] != page["Labels"][0]
 
 
-def test_table_output(env: dict[str, str], endpoint: list[str]) -> None:
+def test_table_output(endpoint: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rich")
     args = ["get-label-detection", "--job-id", JOB, "--output", "table", "--no-paginate"]
-    result = run([*args, "--max-results", "5", *endpoint], env)
-    assert result.returncode == 0, result.stderr
-    assert "Confidence" in result.stdout
-    assert "SUCCEEDED" in result.stdout
+    printed = output([*args, "--max-results", "5", *endpoint], capsys)
+    assert "Confidence" in printed
+    assert "SUCCEEDED" in printed
 
 
-def test_sort_and_aggregate_read_their_own_output(
-    env: dict[str, str], whole_job: dict[str, object], tmp_path: Path
+def test_wait_prints_the_final_status(
+    endpoint: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    saved = tmp_path / "job.json"
-    saved.write_text(json.dumps(whole_job))
-
-    by_name = run(["sort", str(saved), "--by", "NAME"], env)
-    assert by_name.returncode == 0, by_name.stderr
-    sorted_job = json.loads(by_name.stdout)
-    assert sorted_job["GetRequestMetadata"]["SortBy"] == "NAME"
-    names = [det["Label"]["Name"] for det in sorted_job["Labels"]]
-    assert names == sorted(names)
-
-    segments = run(["aggregate", "-"], env, stdin=by_name.stdout)
-    assert segments.returncode == 0, segments.stderr
-    aggregated = json.loads(segments.stdout)
-    assert aggregated["GetRequestMetadata"]["AggregateBy"] == "SEGMENTS"
-    assert all("DurationMillis" in seg for seg in aggregated["Labels"])
-
-    back = run(["sort", "-", "--by", "TIMESTAMP"], env, stdin=segments.stdout)
-    assert back.returncode == 0, back.stderr
-    resorted = json.loads(back.stdout)
-    assert resorted["GetRequestMetadata"] == {"SortBy": "TIMESTAMP", "AggregateBy": "SEGMENTS"}
-    starts = [seg["StartTimestampMillis"] for seg in resorted["Labels"]]
-    assert starts == sorted(starts)
-
-
-def test_summary_and_timeline_of_a_recording(env: dict[str, str], tmp_path: Path) -> None:
-    recording = str(DATA / "boto3-2023-grandtour720-timestamps-v3.json")
-    summary = run(["summary", recording, "--top", "5"], env)
-    assert summary.returncode == 0, summary.stderr
-    assert "Screen" in summary.stdout
-
-    png = tmp_path / "timeline.png"
-    drawn = run(["timeline", recording, "--out", str(png), "--top", "8"], env)
-    assert drawn.returncode == 0, drawn.stderr
-    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def test_wait_prints_the_final_status(env: dict[str, str], endpoint: list[str]) -> None:
     args = ["wait", "--job-id", "running", "--timeout", "30", "--poll-interval", "0.1"]
-    result = run([*args, *endpoint], env)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["JobStatus"] == "SUCCEEDED"
+    assert json.loads(output([*args, *endpoint], capsys))["JobStatus"] == "SUCCEEDED"
 
 
 @pytest.mark.parametrize(
@@ -188,42 +156,30 @@ def test_wait_prints_the_final_status(env: dict[str, str], endpoint: list[str]) 
         (["get-label-detection", "--job-id", "broken"], 1),
         (["wait", "--job-id", "broken"], 1),
         (["wait", "--job-id", "job-1", "--timeout", "-1"], 2),
-        (["sort", "no-such-file.json", "--by", "NAME"], 2),
-        (["aggregate", str(DATA / "made-v3-segments-name-order.json")], 2),
-        (["no-such-command"], 2),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
 )
 def test_errors_are_short_and_have_the_right_exit_code(
-    args: list[str], code: int, env: dict[str, str], endpoint: list[str], tmp_path: Path
+    args: list[str], code: int, endpoint: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    online = args[0] in ("get-label-detection", "wait")
-    result = run(args + (endpoint if online else []), env, cwd=tmp_path)
-    assert_short_error(result, code)
+    assert main([*args, *endpoint]) == code
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert 1 <= len(lines) <= 2, err
+    assert lines[-1].startswith("rekolabels: error: "), err
+    assert "Traceback" not in err
 
 
-def test_a_file_that_is_not_a_response_is_exit_2(env: dict[str, str], tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"JobStatus": "SUCCEEDED", "Labels": [{"Timestamp": "zero"}]}')
-    assert_short_error(run(["summary", str(bad)], env), 2)
-    bad.write_text("{not json")
-    assert_short_error(run(["sort", str(bad), "--by", "NAME"], env), 2)
-    assert_short_error(run(["aggregate", "-"], env, stdin="[1, 2]"), 2)
+def test_debug_lets_the_error_through(endpoint: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    keep_logger(monkeypatch)
+    with pytest.raises(rl.JobNotFoundError):
+        main(["--debug", "get-label-detection", "--job-id", "no-such-job", *endpoint])
 
 
-def test_debug_shows_the_traceback(env: dict[str, str], endpoint: list[str]) -> None:
-    result = run(["--debug", "get-label-detection", "--job-id", "no-such-job", *endpoint], env)
-    assert result.returncode == 1
-    assert "Traceback" in result.stderr
-    assert "JobNotFoundError" in result.stderr
-
-
-def test_help_lists_every_subcommand(env: dict[str, str]) -> None:
-    result = run(["--help"], env)
-    assert result.returncode == 0
-    for name in ("get-label-detection", "wait", "sort", "aggregate", "summary", "timeline",
-                 "fake-server", "demo"):  # fmt: skip
-        assert name in result.stdout
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A clean environment for the script run in a process of its own."""
+    return clean_env(tmp_path_factory.mktemp("home"))
 
 
 # -- streaming: broken pipes, Ctrl-C, retries as they happen -------------------------------------
