@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,8 +23,11 @@ from tests.sqs_helpers import (  # moto_aws: the fixture
     wire,
 )
 
+if TYPE_CHECKING:
+    from types_boto3_rekognition.type_defs import NotificationChannelTypeDef, VideoTypeDef
+
 ROLE = "arn:aws:iam::123456789012:role/RekognitionPublishes"
-VIDEO = {"S3Object": {"Bucket": "acme-videos", "Name": "street.mp4"}}
+VIDEO: VideoTypeDef = {"S3Object": {"Bucket": "acme-videos", "Name": "street.mp4"}}
 NO_RETRY_WAIT = rl.RetryPolicy(max_attempts=3, initial_backoff_s=0.0, max_backoff_s=0.0)
 
 on_moto = pytest.mark.usefixtures("moto_aws")
@@ -38,7 +41,7 @@ def fake() -> Iterator[FakeRekognition]:
 
 
 def start(fake: FakeRekognition, topic_arn: str, **kwargs: Any) -> str:
-    channel = {"SNSTopicArn": topic_arn, "RoleArn": ROLE}
+    channel: NotificationChannelTypeDef = {"SNSTopicArn": topic_arn, "RoleArn": ROLE}
     job_id: str = fake.client.start_label_detection(
         Video=VIDEO, NotificationChannel=channel, **kwargs
     )["JobId"]
@@ -349,7 +352,8 @@ def test_arguments_are_checked_before_any_request(
 ) -> None:
     sqs = ScriptedSqs([])
     lc = rl.LabelDetectionClient(fake.client)
+    arguments: dict[str, Any] = {k: sqs.client if v == "SQS" else v for k, v in kwargs.items()}
     with pytest.raises(error):
-        lc.wait_for_job("job-1", **{k: sqs.client if v == "SQS" else v for k, v in kwargs.items()})
+        lc.wait_for_job("job-1", **arguments)
     assert fake.requests == []
     assert sqs.calls == []
