@@ -111,7 +111,9 @@ def test_other_jobs_messages_stay_on_the_queue_and_come_back_after_a_few_seconds
 def test_two_waiters_share_one_queue(fake: FakeRekognition) -> None:
     w = wire(visibility_timeout_s=60)
     fake.publish_to(w.sns)
-    fake.configure_start(detections=10, in_progress_polls=0, in_progress_s=1.0)
+    # Long enough that both threads' first polls find the jobs running even on a loaded
+    # machine: a first poll that finds SUCCEEDED returns at once, leaving the message queued.
+    fake.configure_start(detections=10, in_progress_polls=0, in_progress_s=3.0)
     lc = rl.LabelDetectionClient(fake.client)
     jobs = [start(fake, w.topic_arn, JobTag=f"job{i}") for i in range(2)]
     results: dict[str, rl.GetLabelDetectionResponse] = {}
