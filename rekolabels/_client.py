@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -38,7 +37,7 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import NO_BOTOCORE_RETRIES, RetryPolicy, _should_retry
+from ._retry import _SYSTEM_CLOCK, NO_BOTOCORE_RETRIES, Clock, RetryPolicy, _should_retry
 from ._sqs import _Queue
 from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
@@ -55,31 +54,6 @@ _NEXT_TOKEN_MAX = 255
 _MAX_RESULTS_MAX = 2**31 - 1
 _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
-
-
-class Clock(Protocol):
-    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back, like ``time.monotonic``."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds``, like ``time.sleep``."""
-        ...
-
-
-class _SystemClock:
-    """The real time: ``time.monotonic`` and ``time.sleep``."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-_SYSTEM_CLOCK = _SystemClock()
 
 
 class LabelDetectionClient:

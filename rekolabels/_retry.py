@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.config import Config
 from tenacity import (
@@ -54,6 +55,31 @@ NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 """botocore's retries off, for every client rekolabels builds: one retry owner, this policy."""
 
 logger = logging.getLogger("rekolabels")
+
+
+class Clock(Protocol):
+    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, like ``time.monotonic``."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, like ``time.sleep``."""
+        ...
+
+
+class _SystemClock:
+    """The real time: ``time.monotonic`` and ``time.sleep``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+_SYSTEM_CLOCK = _SystemClock()
 
 
 @dataclass(frozen=True)
