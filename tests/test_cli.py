@@ -109,6 +109,8 @@ def test_fake_server_process(stop: signal.Signals) -> None:
             client = new_client(endpoint_url=url)
             try:
                 assert read_all(client, "rec") == load(RECORDED)["Labels"]
+                # The requested JobId, not the recording's own.
+                assert client.get_label_detection(JobId="rec", MaxResults=1)["JobId"] == "rec"
                 synthetic = read_all(client, "syn")
                 assert len(synthetic) == 2345
             finally:

@@ -204,3 +204,17 @@ def test_threads_read_different_jobs_through_one_fake() -> None:
 
     run_in_threads(work, [f"job-{i}" for i in range(8)])
     assert counts == {f"job-{i}": 300 + i for i in range(8)}
+
+
+def test_pages_carry_the_requested_job_id_whatever_the_recording_says() -> None:
+    recorded = load("boto3-2023-grandtour720-timestamps-v3.json")
+    assert recorded["JobId"] != "job-1"
+    fake = FakeRekognition()
+    fake.add_job("job-1", recorded)
+    fake.add_job("model", rl.GetLabelDetectionResponse.from_boto3(recorded))
+    assert {p["JobId"] for p in read_all(fake, "job-1", MaxResults=300)} == {"job-1"}
+    assert fake.client.get_label_detection(JobId="model")["JobId"] == "model"
+    # So the client, which refuses a page of another job, reads it.
+    assert len(rl.LabelDetectionClient(fake.client).get_all("job-1").labels or []) == len(
+        recorded["Labels"]
+    )

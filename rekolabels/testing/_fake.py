@@ -207,6 +207,8 @@ class FakeRekognition:
     ) -> None:
         """Serve ``response`` (holding every label of the job) as ``job_id``, paged.
 
+        Pages carry ``job_id`` as their JobId, whatever JobId ``response`` holds.
+
         The first ``in_progress_polls`` GetLabelDetection calls for the job answer IN_PROGRESS.
         A ``{"JobStatus": "FAILED", "StatusMessage": ...}`` response makes a failed job.
         """
@@ -222,7 +224,7 @@ class FakeRekognition:
         """Keep a response the fake owns (no copy: synthetic jobs can be large)."""
         labels = stored.pop("Labels", None) or []
         base = {k: v for k, v in stored.items() if k not in _PER_PAGE}
-        base.setdefault("JobId", job_id)
+        base["JobId"] = job_id  # as AWS: the requested job, whatever id a recording holds
         job = _Job(base, labels, in_progress_polls, ready_at=ready_at)
         with self._lock:
             self._jobs[job_id] = job
