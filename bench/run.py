@@ -36,7 +36,7 @@ from botocore.awsrequest import HeadersDict
 from botocore.parsers import create_parser
 
 import rekolabels as rl
-from rekolabels import _models as rl_models
+from rekolabels import _rawpage as rl_rawpage
 from rekolabels.testing import http_response, new_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +144,9 @@ def botocore_parse(body: bytes) -> Callable[[], dict[str, Any]]:
         .get_service_model("rekognition")
         .operation_model("GetLabelDetection")
     )
-    parser = create_parser(operation.service_model.resolved_protocol)
+    model = operation.service_model
+    # resolved_protocol is newer than botocore's floor (1.35.16), which has only protocol.
+    parser = create_parser(getattr(model, "resolved_protocol", None) or model.protocol)
     headers = HeadersDict(
         {"x-amzn-requestid": REQUEST_ID,
          "content-type": "application/x-amz-json-1.1", "content-length": str(len(body))}
@@ -236,7 +238,7 @@ def p1(sizes: Sizes) -> list[Figure]:
     main = Figure("P1", "typed conversion / botocore parse (worse of 2 real pages)", "<= 0.5")
     raw = Figure("P1-bytes", "typed from raw bytes / botocore parse (worse of 2)", "info")
     details, worst, worst_raw = [], 0.0, 0.0
-    validate_wire = getattr(rl_models, "_page_from_wire", None)
+    validate_wire = getattr(rl_rawpage, "_page_from_wire", None)
     for name in P1_FILES:
         body = wire_body(load(name))
         parse = botocore_parse(body)
