@@ -2,126 +2,78 @@
 
 Usage (from the repository root, in an environment with rekolabels installed)::
 
-    python bench/run.py            # the full run (about a minute on 2 cores)
+    python bench/run.py            # the full run (a few minutes on 2 cores)
     python bench/run.py --quick    # a smoke run: tiny sizes, few repeats, figures meaningless
     python bench/run.py --only P1,P4 --json results.json
 
-Every timed figure is a ratio of two workloads, A (rekolabels) over B (the baseline), measured
-interleaved: each repeat times A then B (or B then A, alternating), so a burst of noise from other
-processes hits both; the figure is the median over repeats of the per-repeat ratio A/B. Times are
-CPU time of this process (``time.process_time``): time spent waiting for a busy CPU is not
-counted. The garbage collector stays as the user would have it (enabled, default thresholds).
+How each figure is measured (interleaved ratios, one GC policy on both sides, the fake out of
+process, memory in child processes, spreads and machine load printed) is ``harness.py``'s
+docstring; docs/benchmarks.md explains the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import os
-import platform
-import random
-import statistics
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import botocore.session
 from botocore.awsrequest import HeadersDict
 from botocore.parsers import create_parser
+from harness import (
+    AB,
+    ChildRun,
+    FakeServer,
+    Figure,
+    Spread,
+    ab,
+    ab_children,
+    machine_state,
+    rekolabels_command,
+    report,
+    run_child,
+    write_json,
+)
 
 import rekolabels as rl
 from rekolabels import _rawpage as rl_rawpage
 from rekolabels.testing import http_response, new_client
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
 DATA = ROOT / "tests" / "data"
-P1_FILES = ("saved-2022-page1-nexttoken-v2.json", "boto3-2023-grandtour720-timestamps-v3.json")
+V2_PAGE = "saved-2022-page1-nexttoken-v2.json"
+V3_PAGE = "boto3-2023-grandtour720-timestamps-v3.json"
 REQUEST_ID = "11111111-2222-3333-4444-555555555555"
-PACKAGES = ("rekolabels", "pydantic", "pydantic-core", "botocore", "boto3")
+HEAVY = ("rich", "matplotlib", "pyarrow")
 
 
-@dataclass
-class Figure:
-    """One line of the report."""
-
-    key: str
-    title: str
-    goal: str
-    value: float | None = None
-    passed: bool | None = None
-    detail: str = ""
-    samples: dict[str, list[float]] = field(default_factory=dict)
-
-    @property
-    def verdict(self) -> str:
-        if self.passed is None:
-            return "SKIP"
-        return "PASS" if self.passed else "MISS"
-
-
-@dataclass
+@dataclass(frozen=True)
 class Sizes:
-    repeats: int
-    number: int
+    repeats: int  # per-page figures: interleaved repeats ...
+    number: int  # ... of this many calls each
+    repeats_slow: int  # figures of a whole job
     pages_p4: int
     pages_p2: int
     detections_p3: int
-    repeats_slow: int
+    labels_g1: int
+    repeats_child: int  # child processes of the memory figures
+    repeats_startup: int
 
 
-FULL = Sizes(repeats=41, number=3, pages_p4=20, pages_p2=60, detections_p3=200_000, repeats_slow=9)
-QUICK = Sizes(repeats=3, number=1, pages_p4=2, pages_p2=3, detections_p3=5_000, repeats_slow=2)
-
-
-# -- measuring ----------------------------------------------------------------------------------
-
-
-def cpu_per_call(fn: Callable[[], object], number: int) -> float:
-    """CPU seconds per call of ``fn``; each result is dropped before the next call."""
-    start = time.process_time()
-    for _ in range(number):
-        fn()
-    return (time.process_time() - start) / number
-
-
-def interleaved(
-    a: Callable[[], object], b: Callable[[], object], *, repeats: int, number: int
-) -> tuple[float, dict[str, list[float]]]:
-    """Median of per-repeat A/B ratios; A and B alternate which one runs first."""
-    # Settle the heap the setup built (a big validation leaves its survivors to be promoted by
-    # the next collections), then warm caches, lazy imports and validators, untimed.
-    gc.collect()
-    a(), b()
-    times: dict[str, list[float]] = {"A": [], "B": []}
-    for r in range(repeats):
-        order = (("A", a), ("B", b)) if r % 2 == 0 else (("B", b), ("A", a))
-        for name, fn in order:
-            times[name].append(cpu_per_call(fn, number))
-    ratios = [x / y for x, y in zip(times["A"], times["B"], strict=True)]
-    return statistics.median(ratios), times
-
-
-def ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1e3:.2f} ms"
-
-
-def peak_bytes(fn: Callable[[], object]) -> int:
-    """Peak traced memory (tracemalloc) while ``fn`` runs, its result included."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        result = fn()
-        peak = tracemalloc.get_traced_memory()[1]
-        del result
-    finally:
-        tracemalloc.stop()
-    return peak
+FULL = Sizes(
+    repeats=41, number=3, repeats_slow=9, pages_p4=20, pages_p2=60, detections_p3=200_000,
+    labels_g1=200_000, repeats_child=3, repeats_startup=15,
+)  # fmt: skip
+QUICK = Sizes(
+    repeats=3, number=1, repeats_slow=2, pages_p4=2, pages_p2=3, detections_p3=5_000,
+    labels_g1=3_000, repeats_child=1, repeats_startup=1,
+)  # fmt: skip
 
 
 # -- workloads ----------------------------------------------------------------------------------
@@ -172,19 +124,6 @@ def static_client(body: bytes) -> Any:
     return client
 
 
-def has_client() -> bool:
-    return hasattr(rl, "LabelDetectionClient")
-
-
-def fake_job(pages: int) -> tuple[Any, str]:
-    """A FakeRekognition holding one SUCCEEDED job of ``pages`` full pages (1,000 labels each)."""
-    from rekolabels.testing import FakeRekognition  # type: ignore[attr-defined]
-
-    fake = FakeRekognition(seed=0)
-    fake.add_synthetic_job("bench-job", detections=1000 * pages, seed=1)
-    return fake, "bench-job"
-
-
 def raw_label_loop(client: Any, job_id: str) -> int:
     """What users write without rekolabels: a NextToken loop over untyped dicts."""
     count = 0
@@ -199,139 +138,171 @@ def raw_label_loop(client: Any, job_id: str) -> int:
         params["NextToken"] = token
 
 
-def typed_label_loop(lc: Any, job_id: str) -> int:
+def raw_keep_loop(client: Any, job_id: str) -> list[dict[str, Any]]:
+    """The same loop keeping every label dict, as a user who needs the whole job does."""
+    labels: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"JobId": job_id}
+    while True:
+        page = client.get_label_detection(**params)
+        labels.extend(page["Labels"])
+        token = page.get("NextToken")
+        if token is None:
+            return labels
+        params["NextToken"] = token
+
+
+def typed_label_loop(lc: rl.LabelDetectionClient, job_id: str) -> int:
     count = 0
     for _ in lc.iter_labels(job_id):
         count += 1
     return count
 
 
-def synthetic_detections(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """``n`` TIMESTAMPS detections in AWS order: 40 names sampled every 500 ms, labels that
-    persist for a while, then vanish (so segments are of every length)."""
-    rng = random.Random(seed)
-    names = [f"Label{i:02d}" for i in range(40)]
-    present: set[str] = set()
-    out: list[dict[str, Any]] = []
-    timestamp = 0
-    while len(out) < n:
-        for name in names:
-            if name in present and rng.random() < 0.15:
-                present.discard(name)
-            elif name not in present and rng.random() < 0.05:
-                present.add(name)
-        for name in sorted(present):
-            out.append({"Timestamp": timestamp, "Label": {
-                "Name": name, "Confidence": round(rng.uniform(50, 99.9), 3),
-                "Instances": [], "Parents": [{"Name": "Thing"}]}})  # fmt: skip
-            if len(out) == n:
-                break
-        timestamp += 500
-    return out
+def workload(name: str, server: FakeServer, job_id: str) -> list[str]:
+    """The argv of a bench/workloads.py child against ``server``."""
+    return [sys.executable, str(BENCH / "workloads.py"), name, server.url, job_id]
+
+
+def ratio_figure(figure: Figure, result: AB) -> Figure:
+    figure.set(result.ratio.median, result.ratio)
+    figure.detail.append(result.times())
+    figure.samples = {"A": result.a, "B": result.b}
+    return figure
 
 
 # -- figures ------------------------------------------------------------------------------------
 
 
 def p1(sizes: Sizes) -> list[Figure]:
-    """Typed conversion of the dict botocore produced, over botocore's own parse of the bytes."""
-    main = Figure("P1", "typed conversion / botocore parse (worse of 2 real pages)", "<= 0.5")
-    raw = Figure("P1-bytes", "typed from raw bytes / botocore parse (worse of 2)", "info")
-    details, worst, worst_raw = [], 0.0, 0.0
-    validate_wire = getattr(rl_rawpage, "_page_from_wire", None)
-    for name in P1_FILES:
+    """The typed page against botocore's own parse of the same bytes, and against json.loads."""
+    figures = []
+    typed = rl.GetLabelDetectionResponse.from_boto3
+    from_bytes = rl_rawpage._page_from_wire
+    for name, label in ((V3_PAGE, "v3"), (V2_PAGE, "v2")):
+        # The real pages: v3 is 855 labels of model 3.0 (parents, aliases, categories,
+        # instances), v2 1,000 labels of model 2.0.
         body = wire_body(load(name))
         parse = botocore_parse(body)
         parsed = parse()
-        ratio, times = interleaved(
-            lambda parsed=parsed: rl.GetLabelDetectionResponse.from_boto3(parsed),
-            parse, repeats=sizes.repeats, number=sizes.number,
-        )  # fmt: skip
-        worst = max(worst, ratio)
-        main.samples[name] = [*times["A"], *times["B"]]
-        details.append(f"{name[:10]}: {ratio:.3f} ({ms(times['A'])} vs {ms(times['B'])})")
-        if validate_wire is not None:
-            ratio_raw, times_raw = interleaved(
-                lambda body=body: validate_wire(body), parse,
-                repeats=sizes.repeats, number=sizes.number,
-            )  # fmt: skip
-            worst_raw = max(worst_raw, ratio_raw)
-            raw.detail += f"{name[:10]}: {ratio_raw:.3f} ({ms(times_raw['A'])}) "
-    main.value, main.passed, main.detail = worst, worst <= 0.5, "; ".join(details)
-    if validate_wire is None:
-        return [main]
-    raw.value = worst_raw
-    return [main, raw]
+        runs = [
+            (Figure(f"P1-{label}", f"from_boto3(botocore's dict) / botocore parse, {label} page",
+                    "<= 0.5"),
+             lambda parsed=parsed: typed(parsed), parse),
+            (Figure(f"P1b-{label}", "typed page from the body's bytes / botocore parse",
+                    "<= 0.5"),
+             lambda body=body: from_bytes(body), parse),
+            (Figure(f"P1f-{label}", "typed page from the bytes / json.loads of the same bytes",
+                    "<= 2.0" if label == "v3" else "info"),
+             lambda body=body: from_bytes(body), lambda body=body: json.loads(body)),
+        ]  # fmt: skip
+        for figure, a, b in runs:
+            figures.append(
+                ratio_figure(figure, ab(a, b, repeats=sizes.repeats, number=sizes.number))
+            )
+    return figures
 
 
 def p1_star(sizes: Sizes) -> list[Figure]:
     """A whole typed page call against the same call returning boto3's untyped dict."""
-    figure = Figure("P1*", "typed page call / raw boto3 call, end to end (v2 page)", "< 1.0")
-    body = wire_body(load(P1_FILES[0]))
-    raw_client = static_client(body)
-    if has_client():
-        lc = rl.LabelDetectionClient(static_client(body))  # type: ignore[attr-defined]
-
-        def typed() -> object:
-            return lc.get_page("bench-job")
-
-        figure.title += " via LabelDetectionClient.get_page"
-    else:
-        typed_client = static_client(body)
-
-        def typed() -> object:
-            return rl.GetLabelDetectionResponse.from_boto3(
-                typed_client.get_label_detection(JobId="bench-job")
-            )
-
-        figure.title += " via from_boto3(client.get_label_detection())"
-    ratio, times = interleaved(
-        typed, lambda: raw_client.get_label_detection(JobId="bench-job"),
-        repeats=sizes.repeats, number=sizes.number,
-    )  # fmt: skip
-    figure.value, figure.passed = ratio, ratio < 1.0
-    figure.detail = f"{ms(times['A'])} vs {ms(times['B'])}"
-    return [figure]
+    figures = []
+    for name, label in ((V3_PAGE, "v3"), (V2_PAGE, "v2")):
+        figure = Figure(
+            f"P1*-{label}", "LabelDetectionClient.get_page / client.get_label_detection, "
+            "end to end, same in-process body", "< 1.0",
+        )  # fmt: skip
+        body = wire_body(load(name))
+        raw_client = static_client(body)
+        lc = rl.LabelDetectionClient(static_client(body))
+        result = ab(
+            lambda lc=lc: lc.get_page("bench-job"),
+            lambda raw_client=raw_client: raw_client.get_label_detection(JobId="bench-job"),
+            repeats=sizes.repeats, number=sizes.number,
+        )  # fmt: skip
+        figures.append(ratio_figure(figure, result))
+    return figures
 
 
 def p4(sizes: Sizes) -> list[Figure]:
     figure = Figure(
-        "P4", f"iter_labels / raw NextToken loop ({sizes.pages_p4} pages, FakeRekognition)",
+        "P4", f"iter_labels / raw NextToken loop, {sizes.pages_p4} pages, fake out of process",
         "<= 1.25",
     )  # fmt: skip
-    if not has_client():
-        figure.detail = "LabelDetectionClient not available yet"
-        return [figure]
-    fake, job_id = fake_job(sizes.pages_p4)
-    lc = rl.LabelDetectionClient(fake.client)  # type: ignore[attr-defined]
-    ratio, times = interleaved(
-        lambda: typed_label_loop(lc, job_id), lambda: raw_label_loop(fake.client, job_id),
-        repeats=max(3, sizes.repeats // 3), number=1,
+    keep = Figure(
+        "P5", f"get_all / raw loop keeping every label dict, {sizes.pages_p4} pages, kept",
+        "info",
     )  # fmt: skip
-    figure.value, figure.passed = ratio, ratio <= 1.25
-    figure.detail = f"{ms(times['A'])} vs {ms(times['B'])} per job"
-    return [figure]
+    with FakeServer({"bench": 1000 * sizes.pages_p4}) as server:
+        client = server.client()
+        lc = rl.LabelDetectionClient(server.client())
+        result = ab(
+            lambda: typed_label_loop(lc, "bench"), lambda: raw_label_loop(client, "bench"),
+            repeats=sizes.repeats_slow,
+        )  # fmt: skip
+        kept = ab(
+            lambda: lc.get_all("bench"), lambda: raw_keep_loop(client, "bench"),
+            repeats=sizes.repeats_slow, keep=True,
+        )  # fmt: skip
+    return [ratio_figure(figure, result), ratio_figure(keep, kept)]
+
+
+def _child_json(run: ChildRun) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(run.stdout)
+    return data
+
+
+def _children(a: list[str], b: list[str], repeats: int, env: dict[str, str]) -> tuple[
+    list[ChildRun], list[ChildRun]
+]:  # fmt: skip
+    runs_a, runs_b = [], []
+    for r in range(repeats):
+        order = ((a, runs_a), (b, runs_b)) if r % 2 == 0 else ((b, runs_b), (a, runs_a))
+        for argv, runs in order:
+            runs.append(run_child(argv, env=env, capture=True))
+    return runs_a, runs_b
 
 
 def p2(sizes: Sizes) -> list[Figure]:
     figure = Figure(
-        "P2", f"peak memory iterating {sizes.pages_p2} pages / fetching one page", "<= 2"
+        "P2", f"peak RSS iterating {sizes.pages_p2} pages / fetching one page (above baseline, "
+        "child processes)", "<= 2",
+    )  # fmt: skip
+    with FakeServer({"bench": 1000 * sizes.pages_p2}) as server:
+        runs_a, runs_b = _children(
+            workload("peak-iter", server, "bench"), workload("peak-page", server, "bench"),
+            sizes.repeats_child, server.env,
+        )  # fmt: skip
+    many = [_child_json(r)["peak_bytes"] for r in runs_a]
+    one = [_child_json(r)["peak_bytes"] for r in runs_b]
+    ratios = [x / y for x, y in zip(many, one, strict=True)]
+    figure.set(Spread.of(ratios).median, Spread.of(ratios))
+    figure.detail.append(
+        f"A {Spread.of(many).fmt(2**-20, ' MiB', 1)}; B {Spread.of(one).fmt(2**-20, ' MiB', 1)}"
     )
-    if not has_client():
-        figure.detail = "LabelDetectionClient not available yet"
-        return [figure]
-    fake, job_id = fake_job(sizes.pages_p2)
-    lc = rl.LabelDetectionClient(fake.client)  # type: ignore[attr-defined]
-    typed_label_loop(lc, job_id)
-    lc.get_page(job_id)
-    many, one = [], []
-    for _ in range(3):
-        many.append(peak_bytes(lambda: typed_label_loop(lc, job_id)))
-        one.append(peak_bytes(lambda: lc.get_page(job_id)))
-    ratio = statistics.median(many) / statistics.median(one)
-    figure.value, figure.passed = ratio, ratio <= 2
-    figure.detail = (
-        f"{statistics.median(many) / 2**20:.1f} MiB vs {statistics.median(one) / 2**20:.1f} MiB"
+    return [figure]
+
+
+def g1(sizes: Sizes) -> list[Figure]:
+    figure = Figure(
+        "G1", f"peak RSS of get_all / a raw boto3 loop keeping every label dict "
+        f"({sizes.labels_g1:,} labels, child processes)", "<= 1.5",
+    )  # fmt: skip
+    with FakeServer({"bench": sizes.labels_g1}) as server:
+        runs_a, runs_b = _children(
+            workload("get-all", server, "bench"), workload("raw-keep", server, "bench"),
+            sizes.repeats_child, server.env,
+        )  # fmt: skip
+    for run in (*runs_a, *runs_b):
+        assert _child_json(run)["labels"] == sizes.labels_g1, run.stdout
+    ratios = [x.maxrss / y.maxrss for x, y in zip(runs_a, runs_b, strict=True)]
+    figure.set(Spread.of(ratios).median, Spread.of(ratios))
+    mib = 2**-20
+    figure.detail.append(
+        f"A {Spread.of([r.maxrss for r in runs_a]).fmt(mib, ' MiB', 0)}; "
+        f"B {Spread.of([r.maxrss for r in runs_b]).fmt(mib, ' MiB', 0)}"
+    )
+    figure.detail.append(
+        f"CPU s: A {Spread.of([r.cpu_s for r in runs_a]).fmt(1, ' s', 2)}; "
+        f"B {Spread.of([r.cpu_s for r in runs_b]).fmt(1, ' s', 2)}"
     )
     return [figure]
 
@@ -341,99 +312,107 @@ def _name_and_timestamp(det: rl.LabelDetection) -> tuple[str | None, int | None]
 
 
 def p3(sizes: Sizes) -> list[Figure]:
-    """Segments from 200k detections, over sorting those detections on (name, timestamp).
+    """Segments from a job's detections, against sorting those same models on (name, time)."""
+    from rekolabels.testing._synthetic import synthetic_response
 
-    P3 sorts the detections themselves (the key read from each one inside sorted(), as any
-    grouping by name must); P3-keys sorts (name, timestamp) tuples extracted beforehand, a
-    stricter baseline that leaves out reading the models at all.
-    """
     figure = Figure(
-        "P3",
-        f"aggregate_segments / sorted() on (name, timestamp) ({sizes.detections_p3:,} detections)",
-        "<= 3",
-    )
-    strict = Figure("P3-keys", "aggregate_segments / sorted() of pre-extracted key tuples", "info")
+        "P3", f"aggregate_segments / sorted() of the same models on (name, timestamp), "
+        f"{sizes.detections_p3:,} detections in service order", "info",
+    )  # fmt: skip
     labels = rl.GetLabelDetectionResponse.from_boto3(
-        {"Labels": synthetic_detections(sizes.detections_p3)}
+        synthetic_response(sizes.detections_p3, seed=3)
     ).labels
     assert labels is not None
-    keys = [(d.name, d.timestamp) for d in labels]
-    ratio, times = interleaved(
+    keys = [_name_and_timestamp(d) for d in labels]
+    # The baseline must do a real sort: the input is in TIMESTAMP order, not (name, time) order.
+    assert keys != sorted(keys, key=lambda k: (k[0] or "", k[1] or 0))
+    result = ab(
         lambda: rl.aggregate_segments(labels),
         lambda: sorted(labels, key=_name_and_timestamp),
         repeats=sizes.repeats_slow,
-        number=1,
     )
-    figure.value, figure.passed = ratio, ratio <= 3
-    figure.detail = f"{ms(times['A'])} vs {ms(times['B'])}"
-    ratio, times = interleaved(
-        lambda: rl.aggregate_segments(labels), lambda: sorted(keys),
-        repeats=sizes.repeats_slow, number=1,
+    return [ratio_figure(figure, result)]
+
+
+def _ms_difference(figure: Figure, a: list[ChildRun], b: list[ChildRun]) -> Figure:
+    """A - B in milliseconds of child CPU time, per interleaved pair; wall time beside it."""
+    cpu = Spread.of([(x.cpu_s - y.cpu_s) * 1e3 for x, y in zip(a, b, strict=True)])
+    wall = Spread.of([(x.wall_s - y.wall_s) * 1e3 for x, y in zip(a, b, strict=True)])
+    figure.set(cpu.median, cpu, " ms")
+    figure.detail.append(f"wall-time difference {wall.fmt(unit=' ms', digits=1)}")
+    figure.detail.append(
+        f"CPU A {Spread.of([r.cpu_s for r in a]).fmt(1e3, ' ms', 1)}; "
+        f"B {Spread.of([r.cpu_s for r in b]).fmt(1e3, ' ms', 1)}"
+    )
+    return figure
+
+
+def startup(sizes: Sizes) -> list[Figure]:
+    """What rekolabels costs processes that barely use it, in child-process CPU time."""
+    plugin = Figure(
+        "S1", "pytest plugin: an unrelated one-test run, plugin on - plugin off (-p no:rekolabels)",
+        "<= 40",
     )  # fmt: skip
-    strict.value = ratio
-    strict.detail = f"{ms(times['A'])} vs {ms(times['B'])}"
-    return [figure, strict]
+    helped = Figure("S2", "`rekolabels --help` - bare interpreter start-up (python -c pass)",
+                    "<= 100")  # fmt: skip
+    heavy = Figure("S3", f"modules of {'/'.join(HEAVY)} loaded by `import rekolabels`", "== 0")
+    env = {"PYTEST_ADDOPTS": "", "PYTHONDONTWRITEBYTECODE": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        test = Path(tmp, "test_unrelated.py")
+        test.write_text("def test_unrelated():\n    assert 1 + 1 == 2\n")
+        pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                  "--rootdir", tmp, str(test)]  # fmt: skip
+        a, b = ab_children(pytest, [*pytest, "-p", "no:rekolabels"],
+                           repeats=sizes.repeats_startup, env=env)  # fmt: skip
+        _ms_difference(plugin, a, b)
+    a, b = ab_children([*rekolabels_command(), "--help"], [sys.executable, "-c", "pass"],
+                       repeats=sizes.repeats_startup)  # fmt: skip
+    _ms_difference(helped, a, b)
+    code = (
+        "import sys, json, rekolabels\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    )
+    loaded = json.loads(run_child([sys.executable, "-c", code], capture=True).stdout)
+    heavy.set(float(len(loaded)))
+    heavy.detail.append(f"loaded: {', '.join(loaded[:8]) or 'none'}")
+    imported = Figure("S4", "`import rekolabels` - bare interpreter start-up", "info")
+    a, b = ab_children([sys.executable, "-c", "import rekolabels"], [sys.executable, "-c", "pass"],
+                       repeats=sizes.repeats_startup)  # fmt: skip
+    _ms_difference(imported, a, b)
+    return [plugin, helped, heavy, imported]
 
 
 FIGURES: dict[str, Callable[[Sizes], list[Figure]]] = {
-    "P1": p1, "P1*": p1_star, "P4": p4, "P2": p2, "P3": p3,
+    "P1": p1, "P1*": p1_star, "P4": p4, "P2": p2, "G1": g1, "P3": p3, "S": startup,
 }  # fmt: skip
 
 
-# -- report -------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    info = {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "platform": platform.platform(),
-        "cpus": str(os.cpu_count()),
-    }
-    if hasattr(os, "getloadavg"):
-        info["loadavg"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    for package in PACKAGES:
-        try:
-            info[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            info[package] = "not installed"
-    return info
-
-
-def report(figures: list[Figure], info: dict[str, str], sizes: Sizes) -> Iterator[str]:
-    yield "rekolabels benchmarks"
-    yield "  " + ", ".join(f"{k} {v}" for k, v in info.items())
-    yield f"  repeats {sizes.repeats} x {sizes.number} calls (slow figures {sizes.repeats_slow})"
-    yield ""
-    yield f"{'figure':<9} {'measured':>9}  {'goal':<8} {'':4}  what"
-    for f in figures:
-        value = "-" if f.value is None else f"{f.value:.3f}"
-        verdict = "" if f.goal == "info" else f.verdict
-        yield f"{f.key:<9} {value:>9}  {f.goal:<8} {verdict:4}  {f.title}"
-        if f.detail:
-            yield f"{'':31}{f.detail}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run, figures meaningless")
-    parser.add_argument("--only", help="comma-separated figures, e.g. P1,P4 (default: all)")
-    parser.add_argument("--repeats", type=int, help="override the number of repeats")
+    parser.add_argument("--only", help=f"comma-separated groups of {', '.join(FIGURES)}")
+    parser.add_argument("--repeats", type=int, help="override the per-page repeats")
     parser.add_argument("--json", type=Path, help="also write every figure and sample here")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.repeats:
-        sizes = Sizes(**{**asdict(sizes), "repeats": args.repeats})
+        sizes = replace(sizes, repeats=args.repeats)
     wanted = args.only.split(",") if args.only else list(FIGURES)
     unknown = set(wanted) - set(FIGURES)
     if unknown:
-        parser.error(f"unknown figure(s): {', '.join(sorted(unknown))}")
-    info = machine()
-    figures = [figure for key in wanted for figure in FIGURES[key](sizes)]
-    for line in report(figures, info, sizes):
+        parser.error(f"unknown figure group(s): {', '.join(sorted(unknown))}")
+    info = machine_state()
+    figures: list[Figure] = []
+    for key in wanted:
+        figures += FIGURES[key](sizes)
+    info_after = machine_state()
+    info["loadavg at end"] = info_after.get("loadavg", "-")
+    title = "rekolabels benchmarks" + (" (--quick: sizes too small, figures meaningless)"
+                                       if args.quick else "")  # fmt: skip
+    for line in report(figures, info, title):
         print(line)
     if args.json:
-        results = {"machine": info, "sizes": asdict(sizes), "figures": [asdict(f) for f in figures]}
-        args.json.write_text(json.dumps(results, indent=1))
+        write_json(args.json, figures, info, sizes=asdict(sizes))
     return 0
 
 

@@ -342,6 +342,14 @@ class GetLabelDetectionResponse(_Model):
             ) from exc
 
 
+# Every class here is exported: each says ``rekolabels.X`` (reprs, tracebacks, pickles, docs),
+# the name users import. Set here, once the classes are built, not in their bodies: pydantic
+# reads ``cls.__module__`` while building a model (attribute docstrings, annotations), and not
+# in ``__init__``, which imports lazily.
+for _name in __all__:
+    globals()[_name].__module__ = "rekolabels"
+
+
 class _PausedGC:
     """Hold the cyclic garbage collector off while one page is validated.
 

@@ -59,6 +59,8 @@ class RetryPolicy:
     retries at once (useful in tests).
     """
 
+    __module__ = "rekolabels"  # where users import it from (reprs, pickles)
+
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     """Calls per page, the first included (so 1 means no retry)."""
     initial_backoff_s: float = DEFAULT_INITIAL_BACKOFF_S
@@ -125,7 +127,7 @@ def _should_retry(exc: BaseException) -> bool:
     # InternalServerError or any other 5xx: the service's own, usually passing, failure.
     if isinstance(exc, InternalServiceError):
         return True
-    # Connection refused, reset or closed; connect and read timeouts.
+    # Connection refused, reset or closed; connect and read timeouts (ServiceTimeoutError).
     if isinstance(exc, ServiceUnavailableError):
         return True
     # A body we cannot read (no JobStatus, not UTF-8, not a JSON object, nested too deep): cut

@@ -1,34 +1,132 @@
-"""bench/run.py runs end to end (smoke mode: tiny sizes, no timing is asserted)."""
+"""bench/: the harness keeps its fairness rules, and run.py runs end to end (smoke mode: tiny
+sizes, no timing is asserted)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import harness  # noqa: E402
+
+QUICK_KEYS = {
+    *(f"{p}-{v}" for p in ("P1", "P1b", "P1f", "P1*") for v in ("v2", "v3")),
+    "P4", "P5", "P2", "G1", "P3", "S1", "S2", "S3", "S4",
+}  # fmt: skip
 
 
 def test_the_bench_runs_in_quick_mode(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
         [sys.executable, "bench/run.py", "--quick", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    for key in ("P1 ", "P1-bytes", "P1*", "P4 ", "P2 ", "P3 "):
-        assert f"\n{key}" in result.stdout, key
     assert "python CPython" in result.stdout or "python PyPy" in result.stdout
+    assert "loadavg" in result.stdout
     report = json.loads(out.read_text())
-    assert {f["key"] for f in report["figures"]} == {
-        "P1",
-        "P1-bytes",
-        "P1*",
-        "P4",
-        "P2",
-        "P3",
-        "P3-keys",
-    }
-    assert all(f["value"] is not None for f in report["figures"])
+    assert {f["key"] for f in report["figures"]} == QUICK_KEYS
+    for figure in report["figures"]:
+        assert figure["value"] is not None, figure["key"]
+        assert figure["verdict"] in ("PASS", "MISS", "info"), figure["key"]
+        # Every line of the report shows the figure, its goal and its verdict.
+        line = next(x for x in result.stdout.splitlines() if x.startswith(figure["key"] + " "))
+        assert figure["goal"] in line
+        assert figure["verdict"] in line
     assert report["machine"]["cpus"]
+
+
+def test_spread_gives_median_quartiles_and_extremes() -> None:
+    spread = harness.Spread.of([5.0, 1.0, 4.0, 2.0, 3.0])
+    assert (spread.median, spread.q1, spread.q3, spread.lo, spread.hi, spread.n) == (
+        3.0, 2.0, 4.0, 1.0, 5.0, 5,
+    )  # fmt: skip
+    assert "IQR 2.000-4.000" in spread.fmt()
+
+
+@pytest.mark.parametrize(
+    ("goal", "value", "passed"),
+    [("<= 0.5", 0.5, True), ("<= 0.5", 0.51, False), (">= 2.0", 2.5, True),
+     ("< 1.0", 1.0, False), ("== 0", 0.0, True), ("<= 40", 41.0, False), ("info", 9.0, None)],
+)  # fmt: skip
+def test_goals_decide_pass_and_miss(goal: str, value: float, passed: bool | None) -> None:
+    assert harness.Goal(goal).check(value) is passed
+
+
+def test_ab_interleaves_and_alternates_which_side_runs_first() -> None:
+    calls: list[str] = []
+    harness.ab(lambda: calls.append("a"), lambda: calls.append("b"), repeats=4, warmup=0)
+    assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+
+
+def test_ab_refuses_a_side_that_changes_the_gc_policy() -> None:
+    assert gc.isenabled()
+    try:
+        with pytest.raises(harness.GCPolicyChanged, match="A"):
+            harness.ab(gc.disable, lambda: None, repeats=2)
+    finally:
+        gc.enable()
+
+
+class _Result:
+    alive = 0
+    most = 0
+
+    def __init__(self) -> None:
+        _Result.alive += 1
+        _Result.most = max(_Result.most, _Result.alive)
+
+    def __del__(self) -> None:
+        _Result.alive -= 1
+
+
+@pytest.mark.parametrize(("keep", "most"), [(False, 1), (True, 5)])
+def test_results_are_dropped_after_each_sample_and_kept_only_if_asked(
+    keep: bool, most: int
+) -> None:
+    _Result.alive = _Result.most = 0
+    harness.cpu_sample(_Result, number=5, keep=keep)
+    assert _Result.most == most
+    assert _Result.alive == 0
+
+
+def test_a_child_reports_its_own_cpu_and_peak_rss() -> None:
+    grow = "x = bytearray(80 * 2**20); x[::4096] = b'1' * len(x[::4096]); print('ok')"
+    run = harness.run_child([sys.executable, "-c", grow], capture=True)
+    assert run.stdout.strip() == b"ok"
+    assert run.maxrss >= 80 * 2**20
+    assert run.cpu_s > 0
+    with pytest.raises(RuntimeError, match="exited 3"):
+        harness.run_child([sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def test_peak_rss_above_baseline_sees_a_transient_allocation() -> None:
+    def work() -> int:
+        block = bytearray(40 * 2**20)
+        block[::4096] = b"1" * len(block[::4096])
+        return len(block)
+
+    assert harness.peak_rss_above_baseline(work) >= 30 * 2**20
+
+
+def test_the_fake_server_runs_out_of_process() -> None:
+    with harness.FakeServer({"job-1": 5}) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        client: Any = server.client()
+        page = client.get_label_detection(JobId="job-1")
+        assert len(page["Labels"]) == 5
+        proc = server._proc
+        assert proc is not None
+        ref = weakref.ref(proc)
+    assert server._proc is None
+    finished = ref()
+    assert finished is None or finished.returncode is not None
