@@ -238,3 +238,42 @@ def test_the_fake_answers_first_inside_moto_mock_aws() -> None:
         assert len(started["JobId"]) == 64
         mine.close()
         fake.close()
+
+
+def test_requests_keeps_the_last_100_and_request_count_counts_them_all() -> None:
+    fake = FakeRekognition()
+    fake.add_synthetic_job("job-1", detections=5)
+    assert (fake.requests, fake.request_count) == ([], 0)
+    for n in range(1, 251):
+        fake.client.get_label_detection(JobId="job-1", MaxResults=n)
+    assert fake.request_count == 250
+    assert [r["MaxResults"] for r in fake.requests] == list(range(151, 251))
+
+
+SURROGATES = [
+    {"Timestamp": 0, "Label": {"Name": "\ud800", "Confidence": 80.0}},
+    {"Timestamp": 0, "Label": {"Name": "a", "Confidence": 90.0}},
+    {"Timestamp": 500, "Label": {"Name": "\udfff x", "Confidence": 70.0}},
+]
+
+
+@pytest.mark.parametrize("order", [{}, {"SortBy": "NAME"}, {"AggregateBy": "SEGMENTS"}])
+def test_names_without_utf8_are_served_json_escaped(order: dict[str, str]) -> None:
+    # A lone surrogate raised a bare UnicodeEncodeError in-process and a 500 over HTTP.
+    fake = FakeRekognition()
+    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": SURROGATES})
+    in_process = fake.client.get_label_detection(JobId="job-1", **order)["Labels"]
+    assert sorted(d["Label"]["Name"] for d in in_process) == ["a", "\ud800", "\udfff x"]
+    body = fake.handle("GetLabelDetection", {"JobId": "job-1", **order}).body
+    assert b"\\ud800" in body
+    with fake:
+        client = new_client(endpoint_url=fake.serve())
+        assert client.get_label_detection(JobId="job-1", **order)["Labels"] == in_process
+        client.close()
+
+
+def test_timestamps_of_mixed_types_are_served_as_stored() -> None:
+    labels = [{"Timestamp": "0", "Label": {"Name": "a"}}, {"Timestamp": 5, "Label": {"Name": "b"}}]
+    fake = FakeRekognition()
+    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": labels})
+    assert fake.client.get_label_detection(JobId="job-1")["Labels"] == labels
