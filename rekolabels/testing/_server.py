@@ -173,6 +173,9 @@ class _Handler(BaseHTTPRequestHandler):
         """The HTTP layer's own errors (bad request line, header line too long, unsupported
         method...) as AWS-shaped JSON, like every other answer, then hang up."""
         self.close_connection = True
+        # A request line too broken to name its version leaves HTTP/0.9, which would send the
+        # body bare: every client of the fake speaks HTTP/1.x, so answer in it.
+        self.request_version = self.protocol_version
         try:
             text = message or HTTPStatus(code).phrase
         except ValueError:
