@@ -10,6 +10,7 @@ so every cell splits back into exactly the names it was made from (docs/examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterable, Sequence
@@ -54,16 +55,29 @@ def response_json(response: GetLabelDetectionResponse) -> dict[str, Any]:
     return data
 
 
+def _holds_unicode(out: TextIO) -> bool:
+    """Whether ``out`` can take any character: if not (``PYTHONIOENCODING=ascii``, a C locale),
+    JSON is written with its own ``\\uXXXX`` escapes, which read back as the same text."""
+    encoding = getattr(out, "encoding", None)
+    if not encoding:  # StringIO and friends hold str
+        return True
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-16", "utf-32", "utf-8-sig")
+    except LookupError:
+        return False
+
+
 def write_json(response: GetLabelDetectionResponse, out: TextIO) -> None:
     """One response document, indented like the AWS CLI's ``--output json``."""
-    json.dump(response_json(response), out, indent=4, ensure_ascii=False)
+    json.dump(response_json(response), out, indent=4, ensure_ascii=not _holds_unicode(out))
     out.write("\n")
 
 
 def write_jsonl(labels: Iterable[LabelDetection], out: TextIO) -> None:
     """One LabelDetection per line, AWS names: greppable, streamable, ``jq -c`` friendly."""
+    ascii_only = not _holds_unicode(out)
     for det in labels:
-        out.write(json.dumps(det.to_boto3(), ensure_ascii=False, separators=(",", ":")))
+        out.write(json.dumps(det.to_boto3(), ensure_ascii=ascii_only, separators=(",", ":")))
         out.write("\n")
 
 
