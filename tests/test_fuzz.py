@@ -178,7 +178,7 @@ WIRE_DOC = json.loads(BODY)
 PAGE_PATHS = paths(WIRE_DOC)
 
 
-def replaced(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+def replaced(path: tuple[Any, ...], value: Any) -> Any:
     doc = copy.deepcopy(WIRE_DOC)
     node = doc
     for key in path[:-1]:

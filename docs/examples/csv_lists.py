@@ -15,7 +15,6 @@ import sys
 from rekolabels.testing import FakeRekognition
 
 
-# --8<-- [start:split_names]
 def split_names(cell: str) -> list[str]:
     """The names in a parents/categories/aliases cell, as they were before joining."""
     if not cell:
@@ -33,9 +32,6 @@ def split_names(cell: str) -> list[str]:
             current.append(char)
     names.append("".join(current))
     return names
-
-
-# --8<-- [end:split_names]
 
 
 def label(ms: int, name: str, *parents: str) -> dict[str, object]:

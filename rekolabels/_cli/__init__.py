@@ -11,8 +11,11 @@ imports go one way. ``main`` is the one place that turns outcomes into exit code
   unexpected exception.
 - 2: usage: a bad flag or value (argparse, or the library's InvalidArgumentError, so flags are
   checked by the same eager validation as the API), or ``UsageError`` from a command
-  (unreadable file, missing extra).
+  (unreadable file, missing extra, an AWS configuration that cannot work).
 - 130: interrupted (SIGINT). 141: the reader of stdout went away (a broken pipe): silent.
+
+Errors name what the user typed (a flag, or the environment variable a value came from), never
+a Python parameter: flags are checked by argparse types in ``_common`` first.
 
 Errors print at most two lines on stderr (the usage line for usage errors, then
 ``rekolabels: error: ...``); ``--debug`` prints the traceback before them, and never changes
