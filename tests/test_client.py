@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from botocore.config import Config
 
 import rekolabels as rl
@@ -355,7 +356,7 @@ def test_the_fake_itself_is_refused_at_construction_naming_client() -> None:
     lc = rl.LabelDetectionClient(fake.client)
     with pytest.raises(TypeError, match=r"client .* not LabelDetectionClient; pass its \.client$"):
         rl.LabelDetectionClient(lc)  # type: ignore[arg-type]
-    s3 = boto3.client("s3", region_name="us-east-1")
+    s3: BaseClient = boto3.client("s3", region_name="us-east-1")  # no S3 stubs: typed Any
     with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not S3$"):
         rl.LabelDetectionClient(s3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not dict$"):

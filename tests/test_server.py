@@ -7,7 +7,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from botocore.config import Config
@@ -248,7 +248,9 @@ def test_timeout_fault_is_bounded_without_a_client_timeout() -> None:
 @pytest.mark.parametrize("sort_by", ["TIMESTAMP", "NAME"])
 @pytest.mark.parametrize("aggregate_by", ["TIMESTAMPS", "SEGMENTS"])
 def test_sort_and_aggregate_are_answered_with_the_transforms(
-    fake: FakeRekognition, sort_by: str, aggregate_by: str
+    fake: FakeRekognition,
+    sort_by: Literal["TIMESTAMP", "NAME"],
+    aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"],
 ) -> None:
     import rekolabels as rl
 

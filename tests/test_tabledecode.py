@@ -250,7 +250,7 @@ def test_decode_takes_what_botocore_reads_the_same(text: str) -> None:
 
 
 def test_a_body_larger_than_a_reader_block_is_read_whole() -> None:
-    d = rl.testing._synthetic.synthetic_response(9000, seed=4)  # type: ignore[attr-defined]
+    d = rl.testing._synthetic.synthetic_response(9000, seed=4)
     body = json.dumps(d, indent=1).encode()  # about 3 MB, thousands of lines
     assert len(body) > 2**21
     table = decode(body)
