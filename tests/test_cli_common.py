@@ -55,6 +55,13 @@ def test_read_response_reads_a_file_and_stdin(monkeypatch: pytest.MonkeyPatch) -
     assert read_response("-") == from_file
 
 
+def test_a_json_file_nested_too_deep_is_a_usage_error(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"Labels": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(UsageError, match="nested too deep"):  # was a bare RecursionError
+        read_response(str(deep))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
