@@ -170,10 +170,14 @@ def test_errors_are_short_and_have_the_right_exit_code(
     assert "Traceback" not in err
 
 
-def test_debug_lets_the_error_through(endpoint: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_adds_the_traceback_and_keeps_the_exit_code(
+    endpoint: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     keep_logger(monkeypatch)
-    with pytest.raises(rl.JobNotFoundError):
-        main(["--debug", "get-label-detection", "--job-id", "no-such-job", *endpoint])
+    assert main(["--debug", "get-label-detection", "--job-id", "no-such-job", *endpoint]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert "JobNotFoundError" in err
 
 
 @pytest.fixture(scope="module")
