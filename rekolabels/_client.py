@@ -11,6 +11,7 @@ Thread-safe: boto3 clients are thread-safe, and a LabelDetectionClient keeps no 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import time
@@ -28,6 +29,7 @@ from ._errors import (
     JobInProgressError,
     PaginationLoopError,
     RekolabelsError,
+    ThrottledError,
     UnreadableResponseError,
     WaitTimeoutError,
     map_client_error,
@@ -84,6 +86,22 @@ class _SystemClock:
 _SYSTEM_CLOCK = _SystemClock()
 
 
+class _Pacer(Protocol):
+    """Paces every call of a ``_paced`` client: ``export_jobs``' shared token bucket."""
+
+    def acquire(self) -> None:
+        """Wait for a token before a call (each attempt, retries included); may raise to stop."""
+        ...
+
+    def throttled(self) -> None:
+        """The call just made was throttled (ThrottlingException or ProvisionedThroughput...)."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """The backoff between attempts (may end early when the pacer is stopping)."""
+        ...
+
+
 class LabelDetectionClient:
     """Read Rekognition Video label detection results: typed pages, lazy, retried.
 
@@ -99,6 +117,8 @@ class LabelDetectionClient:
     """
 
     __module__ = "rekolabels"  # where users import it from (reprs, tracebacks)
+
+    _pacer: _Pacer | None = None
 
     def __init__(
         self,
@@ -270,6 +290,17 @@ class LabelDetectionClient:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _paced(self, pacer: _Pacer) -> LabelDetectionClient:
+        """A copy of this client (same boto3 client, retry policy and clock) whose every call,
+        retries included, first takes a token from ``pacer`` and tells it when the call was
+        throttled; its backoff sleeps through ``pacer.sleep``. tenacity still owns retrying:
+        the pacer only decides when each attempt may go.
+        """
+        paced = copy.copy(self)
+        paced._pacer = pacer
+        paced._retrying = self._retry.retrying(pacer.sleep)
+        return paced
+
     def _pages(self, params: dict[str, Any]) -> Iterator[GetLabelDetectionResponse]:
         seen = {params["NextToken"]} if "NextToken" in params else set()
         while True:
@@ -305,10 +336,18 @@ class LabelDetectionClient:
         return to_page(raw)
 
     def _call(self, params: dict[str, Any]) -> Any:
+        pacer = self._pacer
+        if pacer is not None:
+            pacer.acquire()
         try:
             raw = call(self._client, params)
         except (ClientError, BotoCoreError) as exc:
-            map_client_error(exc)
+            try:
+                map_client_error(exc)
+            except ThrottledError:
+                if pacer is not None:
+                    pacer.throttled()
+                raise
         if not has_job_status(raw):
             raise UnreadableResponseError(
                 "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
