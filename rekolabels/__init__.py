@@ -22,6 +22,7 @@ from ._errors import (
     ThrottledError,
     WaitTimeoutError,
 )
+from ._export import ExportReport, export_jobs
 from ._models import (
     BoundingBox,
     DominantColor,
@@ -52,6 +53,7 @@ __all__ = [
     "AccessDeniedError",
     "BoundingBox",
     "DominantColor",
+    "ExportReport",
     "GetLabelDetectionRequest",
     "GetLabelDetectionRequestMetadata",
     "GetLabelDetectionResponse",
@@ -91,6 +93,7 @@ __all__ = [
     "__version__",
     "aggregate_segments",
     "botocore_data_path",
+    "export_jobs",
     "filter_labels",
     "reaggregate",
     "register_botocore_data",

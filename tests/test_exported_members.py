@@ -24,6 +24,8 @@ PUBLIC = {
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
     # botocore data: paginators and a waiter for plain boto3 and the AWS CLI
     "botocore_data_path", "register_botocore_data",
+    # many jobs: export to a dataset
+    "ExportReport", "export_jobs",
     "__version__",
 }  # fmt: skip
 
