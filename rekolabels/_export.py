@@ -135,7 +135,8 @@ def export_jobs(
         concurrency: jobs read at once (worker threads).
         tps: calls per second for all workers together; None: no pacing, backoff only.
         overwrite: replace jobs exported with another format or other options.
-        sort_by, aggregate_by: the service's order and aggregation, as for ``iter_pages``.
+        sort_by: the service's label order, as for ``iter_pages``.
+        aggregate_by: the service's aggregation, as for ``iter_pages``.
     """
     return run_export(
         job_ids,
