@@ -44,7 +44,10 @@ from ._models import (
     VideoJobStatus,
     VideoMetadata,
 )
+from ._notifications import NotificationStatus, NotificationVideo, VideoJobNotification
 from ._retry import RetryPolicy
+from ._sqs import iter_notifications
+from ._table import LabelTable  # pyarrow is imported on first use, not here
 from ._transform import aggregate_segments, reaggregate, resort, sort_labels
 
 __version__ = "0.1.0"
@@ -73,6 +76,9 @@ __all__ = [
     "LabelDetectionClient",
     "LabelDetectionSortBy",
     "LabelSummary",
+    "LabelTable",
+    "NotificationStatus",
+    "NotificationVideo",
     "PaginationLoopError",
     "Parent",
     "PartialJobWarning",
@@ -87,6 +93,7 @@ __all__ = [
     "ThrottledError",
     "Video",
     "VideoColorRange",
+    "VideoJobNotification",
     "VideoJobStatus",
     "VideoMetadata",
     "WaitTimeoutError",
@@ -95,6 +102,7 @@ __all__ = [
     "botocore_data_path",
     "export_jobs",
     "filter_labels",
+    "iter_notifications",
     "reaggregate",
     "register_botocore_data",
     "resort",

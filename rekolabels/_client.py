@@ -16,7 +16,7 @@ import math
 import re
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import boto3
 from botocore.config import Config
@@ -25,13 +25,11 @@ from tenacity import Retrying
 
 from ._errors import (
     InvalidArgumentError,
-    JobFailedError,
     JobInProgressError,
     PaginationLoopError,
     RekolabelsError,
     ThrottledError,
     UnreadableResponseError,
-    WaitTimeoutError,
     map_client_error,
 )
 from ._models import (
@@ -42,7 +40,9 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import Deadline, RetryPolicy, _should_retry
+from ._retry import NO_BOTOCORE_RETRIES, RetryPolicy, _should_retry
+from ._sqs import _Queue
+from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
@@ -57,8 +57,6 @@ _NEXT_TOKEN_MAX = 255
 _MAX_RESULTS_MAX = 2**31 - 1
 _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
-# botocore off, tenacity on: see "One retry owner" in the module docstring.
-_NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
 class Clock(Protocol):
@@ -137,9 +135,11 @@ class LabelDetectionClient:
             )
         if client is None:
             try:
-                client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
+                client = boto3.client("rekognition", config=NO_BOTOCORE_RETRIES)
             except BotoCoreError as exc:  # no region configured
                 map_client_error(exc)
+        else:
+            _check_client(client)
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
@@ -166,7 +166,7 @@ class LabelDetectionClient:
         """
         if session is not None and profile_name is not None:
             raise InvalidArgumentError("profile_name: pass it or a session, not both")
-        merged = _NO_BOTOCORE_RETRIES.merge(config) if config is not None else _NO_BOTOCORE_RETRIES
+        merged = NO_BOTOCORE_RETRIES.merge(config) if config is not None else NO_BOTOCORE_RETRIES
         try:
             if session is None:
                 session = boto3.Session(profile_name=profile_name)
@@ -201,8 +201,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """One GetLabelDetection call (retried), whatever the job's status."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -214,8 +214,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[GetLabelDetectionResponse]:
         """Every page from ``next_token`` on, fetched lazily (one page in memory).
 
@@ -233,8 +233,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[LabelDetection]:
         """Every LabelDetection of every page, in the service's order; lazy like iter_pages."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -246,8 +246,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """Every page merged into one response.
 
@@ -258,35 +258,37 @@ class LabelDetectionClient:
         return merge_pages(self._pages(params))
 
     def wait_for_job(
-        self, job_id: str, *, timeout_s: float = 900.0, poll_interval_s: float = 5.0
+        self,
+        job_id: str,
+        *,
+        timeout_s: float = 900.0,
+        poll_interval_s: float | None = None,
+        queue_url: str | None = None,
+        sqs_client: Any = None,
     ) -> GetLabelDetectionResponse:
-        """Poll (MaxResults=1) until the job succeeds; return that last response.
+        """Wait until the job succeeds; return a SUCCEEDED response (MaxResults=1).
 
-        Raises JobFailedError if it fails and WaitTimeoutError at the deadline: no sleep,
-        between polls or between retries, runs past it.
+        Without ``queue_url``, polls GetLabelDetection every ``poll_interval_s`` (default 5 s).
+        With the URL of an SQS queue subscribed to the job's SNS topic, waits for the job's
+        completion notification there (long polls, ``sqs_client`` or one from the
+        environment), confirmed by one GetLabelDetection call; other jobs' notifications are
+        left on the queue, visible again after a few seconds. GetLabelDetection is still polled
+        every ``poll_interval_s`` (default 60 s) as a safety net, for a topic that cannot
+        publish. Raises JobFailedError if the job fails and WaitTimeoutError at the deadline:
+        no sleep, long poll or retry backoff runs past it.
         """
         params = _request(job_id, 1, None, None, None)
         _check_seconds("timeout_s", timeout_s, allow_zero=True)
+        if poll_interval_s is None:
+            poll_interval_s = POLL_INTERVAL_S if queue_url is None else QUEUE_POLL_INTERVAL_S
         _check_seconds("poll_interval_s", poll_interval_s, allow_zero=False)
-        clock = self._clock
-        deadline = Deadline(clock.monotonic() + timeout_s, clock.monotonic)
-        retrying = self._retry.retrying(clock.sleep, deadline=deadline)
-        while True:
-            try:
-                page = self._get(params, retrying)
-            except RekolabelsError as exc:
-                if _should_retry(exc) and (deadline.reached or clock.monotonic() >= deadline.at):
-                    raise WaitTimeoutError(
-                        f"job {job_id}: no usable answer before the {timeout_s} s deadline"
-                    ) from exc
-                raise
-            if page.job_status == VideoJobStatus.SUCCEEDED:
-                return page
-            _raise_if_failed(job_id, page)
-            remaining = deadline.at - clock.monotonic()
-            if remaining <= 0:
-                raise WaitTimeoutError(f"job {job_id} still {page.job_status} after {timeout_s} s")
-            clock.sleep(min(poll_interval_s, remaining))
+        if queue_url is None and sqs_client is not None:
+            raise InvalidArgumentError("sqs_client: pass queue_url too, the queue to read")
+        wait = Wait(self._get, params, timeout_s, self._retry, self._clock)
+        if queue_url is None:
+            return wait.polling(poll_interval_s)
+        queue = _Queue(queue_url, sqs_client, self._retry, self._clock.sleep, wait.deadline)
+        return wait.on_queue(queue, poll_interval_s)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -307,7 +309,7 @@ class LabelDetectionClient:
             page = self._get(params, self._retrying)
             if page.job_status == VideoJobStatus.IN_PROGRESS:
                 raise JobInProgressError(f"job {params['JobId']} is still IN_PROGRESS")
-            _raise_if_failed(params["JobId"], page)
+            raise_if_failed(params["JobId"], page)
             token = page.next_token
             yield page
             # Drop this page before fetching the next, so that only one is ever held here.
@@ -332,7 +334,14 @@ class LabelDetectionClient:
             del labels
 
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
-        raw = retrying(self._call, params)
+        started = self._clock.monotonic()
+        try:
+            raw = retrying(self._call, params)
+        except RekolabelsError as exc:
+            if _should_retry(exc):  # retryable, so the retries ran out: say how hard we tried
+                exc.attempts = retrying.statistics.get("attempt_number", 1)
+                exc.elapsed_s = self._clock.monotonic() - started
+            raise
         return to_page(raw)
 
     def _call(self, params: dict[str, Any]) -> Any:
@@ -378,11 +387,19 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     )
 
 
-def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:
-    if page.job_status == VideoJobStatus.FAILED:
-        raise JobFailedError(
-            f"job {job_id} FAILED: {page.status_message}", status_message=page.status_message
-        )
+def _is_rekognition_client(client: object) -> bool:
+    meta = getattr(client, "meta", None)
+    return getattr(getattr(meta, "service_model", None), "service_name", None) == "rekognition"
+
+
+def _check_client(client: object) -> None:
+    """TypeError now, naming ``client``, rather than an AttributeError on the first call."""
+    if _is_rekognition_client(client):
+        return
+    # A FakeRekognition or a LabelDetectionClient holds the boto3 client wanted here.
+    inner = getattr(client, "client", None)
+    hint = "; pass its .client" if _is_rekognition_client(inner) else ""
+    raise TypeError(f"client must be a boto3 rekognition client, not {type(client).__name__}{hint}")
 
 
 def check_job_id(job_id: object) -> str:

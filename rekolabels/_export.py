@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._bucket import TokenBucket
 from ._client import Clock, LabelDetectionClient, _enum_value, check_job_id
@@ -109,12 +109,12 @@ def export_jobs(
     out_dir: str | os.PathLike[str],
     *,
     client: LabelDetectionClient | None = None,
-    format: str = "parquet",
+    format: Literal["parquet", "jsonl"] = "parquet",
     concurrency: int = 4,
     tps: float | None = None,
     overwrite: bool = False,
-    sort_by: LabelDetectionSortBy | str | None = None,
-    aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+    aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
 ) -> ExportReport:
     """Export every job's labels to ``out_dir/job_id=<JobId>/labels.<format>``.
 
@@ -156,12 +156,12 @@ def run_export(
     out_dir: str | os.PathLike[str],
     *,
     client: LabelDetectionClient | None = None,
-    format: str = "parquet",
+    format: Literal["parquet", "jsonl"] = "parquet",
     concurrency: int = 4,
     tps: float | None = None,
     overwrite: bool = False,
-    sort_by: LabelDetectionSortBy | str | None = None,
-    aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+    aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     listener: Listener | None = None,
 ) -> ExportReport:
     """``export_jobs`` with a ``listener`` for progress (the CLI's)."""
@@ -446,7 +446,9 @@ class _Run:
             writer = JsonlWriter(directory, options)
             try:
                 for page in self._client.iter_pages(
-                    job_id, sort_by=options.sort_by, aggregate_by=options.aggregate_by
+                    job_id,
+                    sort_by=LabelDetectionSortBy(options.sort_by),
+                    aggregate_by=LabelDetectionAggregateBy(options.aggregate_by),
                 ):
                     count = writer.write_page(page)
                     del page

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._models import GetLabelDetectionResponse, LabelDetection
+from ._transform import _is_segment
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -107,7 +108,7 @@ def write_table(response: GetLabelDetectionResponse, console: Console) -> None:
     from rich.text import Text
 
     labels = response.labels or []
-    segments = any(det.end_timestamp_millis is not None for det in labels)
+    segments = any(_is_segment(det) for det in labels)
     title = f"Job {response.job_id or '?'}: {len(labels)} labels ({response.job_status or '?'})"
     table = Table(title=title, header_style="bold", expand=False)
     table.add_column("Time (s)", justify="right")

@@ -6,12 +6,16 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from botocore.exceptions import ClientError
 
 from rekolabels.testing import FakeClock, FakeRekognition, new_client
 from tests.cli_helpers import clean_env, script
+
+if TYPE_CHECKING:
+    from types_boto3_rekognition.type_defs import VideoTypeDef
 
 
 @contextmanager
@@ -88,7 +92,7 @@ def test_only_get_label_detection_is_metered_and_none_lifts_the_quota() -> None:
     fake.configure_start(in_progress_polls=0, detections=5)
     fake.quota(1, clock=clock)
     client = fake.client
-    video = {"S3Object": {"Bucket": "videos", "Name": "v.mp4"}}
+    video: VideoTypeDef = {"S3Object": {"Bucket": "videos", "Name": "v.mp4"}}
     job_ids = [client.start_label_detection(Video=video)["JobId"] for _ in range(3)]
     assert _code(lambda: client.get_label_detection(JobId=job_ids[0])) == "served"
     assert _code(lambda: client.get_label_detection(JobId=job_ids[1])) == "ThrottlingException"

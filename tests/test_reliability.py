@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,12 @@ def test_within_budget_every_label_once_in_order(
     transport: Transport, record_property: Any
 ) -> None:
     lc = rl.LabelDetectionClient(transport.client, retry=ZERO_BACKOFF)
+    clean: dict[str, list[dict[str, Any]]] = {}
+    for sort_by in ("TIMESTAMP", "NAME"):  # the requests of a fault-free read
+        before = len(transport.fake.requests)
+        list(lc.iter_labels("job-1", max_results=PAGE, sort_by=sort_by))
+        clean[sort_by] = transport.fake.requests[before:]
+        assert len(clean[sort_by]) == PAGES
     rng = random.Random(f"within:{transport.name}")
     faults: Counter[str] = Counter()
     calls = 0
@@ -125,9 +131,13 @@ def test_within_budget_every_label_once_in_order(
         labels = lc.iter_labels("job-1", max_results=PAGE, sort_by=sort_by)
         got = [d.to_boto3() for d in labels]
         assert got == (transport.expected if sort_by == "TIMESTAMP" else transport.by_name)
-        made = len(transport.fake.requests) - before
+        requests = transport.fake.requests[before:]
+        made = len(requests)
         # Exactly one call per schedule entry: nothing skipped, nothing repeated.
         assert made == len(schedule)
+        # A retry re-sends the same request: collapsing repeats gives the fault-free sequence.
+        collapsed = [r for i, r in enumerate(requests) if i == 0 or r != requests[i - 1]]
+        assert collapsed == clean[sort_by]
         calls += made
         faults.update(f.partition(":")[0] for f in schedule if f is not None)
         faults.pop("latency", None)
@@ -283,7 +293,7 @@ def test_boto3_pages_a_served_job_exactly_as_iter_labels(sort_by: str) -> None:
         fake.add_synthetic_job("job-1", detections=2345, seed=5)
         client = new_client(endpoint_url=fake.serve())
         try:
-            by_boto3: list[dict[str, Any]] = []
+            by_boto3: list[Mapping[str, object]] = []
             params: dict[str, Any] = {"JobId": "job-1", "SortBy": sort_by, "MaxResults": 300}
             for _ in range(100):
                 page = client.get_label_detection(**params)

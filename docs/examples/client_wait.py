@@ -11,8 +11,13 @@ lc = rl.LabelDetectionClient(fake.client)
 
 done = lc.wait_for_job("job-1", timeout_s=60.0, poll_interval_s=0.01)
 print(done.job_status, "after", len(fake.requests), "polls")
+assert done.job_status == rl.VideoJobStatus.SUCCEEDED
+assert len(fake.requests) == 3  # IN_PROGRESS twice, then SUCCEEDED
 
+reason = None
 try:
     lc.wait_for_job("job-2", timeout_s=60.0, poll_interval_s=0.01)
 except rl.JobFailedError as exc:
     print("failed:", exc.status_message)
+    reason = exc.status_message
+assert reason == "Video is corrupt."

@@ -10,7 +10,11 @@ turns outcomes into exit codes:
 - 1: any RekolabelsError (service, job, timeout, unreadable response) or ``CommandFailed``.
 - 2: usage: a bad flag or value (argparse, or the library's InvalidArgumentError, so flags are
   checked by the same eager validation as the API), or ``UsageError`` from a command
-  (unreadable file, missing extra).
+  (unreadable file, missing extra, an AWS configuration that cannot work).
+- 130: interrupted; 141: stdout's reader went away (``| head``).
+
+Errors name what the user typed (a flag, or the environment variable a value came from), never
+a Python parameter: flags are checked by argparse types in ``_common`` first.
 
 Errors print at most two lines on stderr (the usage line for usage errors, then
 ``rekolabels: error: ...``); ``--debug`` lets the traceback through instead.

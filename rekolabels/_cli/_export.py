@@ -10,7 +10,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._common import CommandFailed, UsageError, aws_arguments, positive_int, stderr_console
+from ._common import (
+    CommandFailed,
+    UsageError,
+    aws_arguments,
+    credentials_explained,
+    label_client,
+    positive_int,
+    show_retries,
+    stderr_console,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -118,10 +127,6 @@ def _read_job_ids(source: str) -> list[str]:
 
 
 def export(args: argparse.Namespace) -> int:
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
-
-    from .._client import LabelDetectionClient
     from .._export import MismatchError, run_export
 
     job_ids = args.job_id if args.job_id else _read_job_ids(args.job_ids)
@@ -130,20 +135,12 @@ def export(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from exc
-    try:
-        lc = LabelDetectionClient.from_session(
-            region_name=args.region,
-            profile_name=args.profile,
-            endpoint_url=args.endpoint_url,
-            # A connection per worker (boto3 pools 10).
-            config=Config(max_pool_connections=max(10, args.concurrency)),
-        )
-    except (BotoCoreError, ValueError) as exc:  # unknown profile, no region, bad endpoint URL
-        raise UsageError(str(exc)) from exc
+    lc = label_client(args, connections=max(10, args.concurrency))  # a connection per worker
     console = stderr_console()
     total = len(dict.fromkeys(job_ids))
     try:
-        with _progress(console, total) as listener:
+        # Retries on stderr with --verbose only: on a terminal the bar counts the throttles.
+        with _progress(console, total) as listener, show_retries(None, verbose=args.verbose):
             report = run_export(
                 job_ids,
                 out,
@@ -172,11 +169,22 @@ def export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandFailed(f"cannot write the dataset in {args.out}: {exc}") from exc
     print(_summary(report, total, args.out))
+    _explain_credentials(report)
     if report.failed:
         for job_id, error in report.failed.items():
             print(f"rekolabels: job {job_id} failed: {_one_line(error)}", file=sys.stderr)
         raise CommandFailed(f"{len(report.failed)} of {total} jobs failed (listed above)")
     return 0
+
+
+def _explain_credentials(report: ExportReport) -> None:
+    """Jobs that failed for want of credentials: say how to give some (every job failed so)."""
+    from botocore.exceptions import NoCredentialsError
+
+    with credentials_explained():
+        for error in report.failed.values():
+            if isinstance(error.__cause__, NoCredentialsError):
+                raise error
 
 
 def _one_line(error: BaseException) -> str:

@@ -5,12 +5,22 @@ from __future__ import annotations
 import argparse
 import math
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ._common import CommandFailed, UsageError, has_extra, read_response, require_extra
+from ._common import (
+    PROG,
+    CommandFailed,
+    UsageError,
+    has_extra,
+    read_command,
+    read_response,
+    require_extra,
+    stdout_console,
+)
 
 __all__ = [
     "botocore_data_path",
@@ -110,11 +120,24 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def fake_server(args: argparse.Namespace) -> int:
+    from .._errors import InvalidArgumentError
+    from .._models import VideoJobStatus
     from ..testing import FakeRekognition
 
     fake = FakeRekognition(seed=args.seed)
     for job_id, path in args.job:
-        fake.add_job(job_id, read_response(path))
+        response = read_response(path)
+        if response.job_status is None:  # JSON Lines: the labels of a job that succeeded
+            response = response.model_copy(update={"job_status": VideoJobStatus.SUCCEEDED})
+        try:
+            fake.add_job(job_id, response)
+        except InvalidArgumentError as exc:  # one page of a longer job
+            raise UsageError(
+                f"--job {job_id}={path}: the file is one page of a longer job (it has a "
+                "NextToken), and would be served as the whole job; save every page "
+                "(get-label-detection without --no-paginate), or delete its NextToken to serve "
+                "that page as a job"
+            ) from exc
     for job_id, count in args.synthetic:
         fake.add_synthetic_job(job_id, detections=count, seed=args.seed)
     fake.fault_rate(throttling=args.throttle_rate)
@@ -125,11 +148,19 @@ def fake_server(args: argparse.Namespace) -> int:
             url = fake.serve(port=args.port)
         except OSError as exc:
             raise CommandFailed(f"cannot listen on 127.0.0.1:{args.port}: {exc}") from exc
-        print(url, flush=True)
+        print(url, flush=True)  # the first stdout line, for scripts
+        jobs = [job_id for job_id, _ in [*args.job, *args.synthetic]]
+        print(f"{PROG}: serving {url} until interrupted; {_try(url, jobs)}", file=sys.stderr)
         with _stopped_by_signals(stop):
             while not stop.wait(0.5):
                 pass
     return 0
+
+
+def _try(url: str, jobs: list[str]) -> str:
+    if not jobs:
+        return "it has no job: add some with --job ID=FILE or --synthetic ID=N"
+    return f"try: {read_command(url, jobs[0])}"
 
 
 class _stopped_by_signals:
@@ -167,8 +198,6 @@ def demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     require_extra("cli", "'demo'")
-    from rich.console import Console
-
     from .._demo import run_demo
 
     out_dir = Path(args.out)
@@ -176,7 +205,7 @@ def demo(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from exc
-    run_demo(Console(), out_dir, draw=has_extra("plot"))
+    run_demo(stdout_console(), out_dir, draw=has_extra("plot"))
     return 0
 
 

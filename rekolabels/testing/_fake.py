@@ -22,7 +22,8 @@ Contract for transports (stable; an HTTP server adapts the same method):
 
 Each concern has its module, and this class composes them: the job store and paging
 (``_jobs``), faults (``_faults``, with the vocabulary of ``inject``), StartLabelDetection
-(``_start``), NextTokens (``_tokens``), replies (``_reply``) and the transports.
+(``_start``), completion notifications (``_notify``), NextTokens (``_tokens``), replies
+(``_reply``) and the transports.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._models import GetLabelDetectionResponse
 from ._faults import FAULT_CODES, PAGE_FAULTS, TRANSPORT_FAULTS, Faults, reply_status
-from ._jobs import JobStore, label_page
+from ._jobs import JobStore, label_page, refuse_a_page
+from ._notify import Notifier, check_channel
 from ._quota import Quota
 from ._reply import CONTENT_TYPE, BadRequest, Reply, error_reply
 from ._server import LoopbackServer
@@ -76,6 +78,7 @@ class FakeRekognition:
         self._faults = Faults(seed)
         self._tokens = Tokens(seed)
         self._starts = Starts(seed, self._ids, self._lock, self._store)
+        self._notifier = Notifier()
         self._requests: list[dict[str, Any]] = []
         self._quota: Quota | None = None
         self._synthetic: dict[tuple[int, int], dict[str, Any]] = {}
@@ -94,11 +97,14 @@ class FakeRekognition:
 
         The first ``in_progress_polls`` GetLabelDetection calls for the job answer IN_PROGRESS.
         A ``{"JobStatus": "FAILED", "StatusMessage": ...}`` response makes a failed job.
+        One page of a longer job (it has a NextToken) is refused with InvalidArgumentError:
+        served as a whole job, its labels would pass for all of them.
         """
         if isinstance(response, GetLabelDetectionResponse):
             stored = response.to_boto3()
         else:
             stored = copy.deepcopy(dict(response))
+        refuse_a_page(stored)
         self._store(job_id, stored, in_progress_polls)
 
     def _store(
@@ -140,8 +146,9 @@ class FakeRekognition:
         Each answers IN_PROGRESS to its first ``in_progress_polls`` GetLabelDetection calls and
         until ``in_progress_s`` seconds have passed, then SUCCEEDED with ``detections``
         synthetic labels (seeded by the fake's seed and the video's bucket and name) or with the
-        labels of ``response``; or, when ``failed`` is a message, FAILED with that
-        StatusMessage. The default: one IN_PROGRESS poll, then 2345 labels.
+        labels of ``response`` (a whole job: a page with a NextToken is refused); or, when
+        ``failed`` is a message, FAILED with that StatusMessage. The default: one IN_PROGRESS
+        poll, then 2345 labels.
         """
         self._starts.configure(
             StartSettings.checked(detections, in_progress_polls, in_progress_s, response, failed)
@@ -216,6 +223,27 @@ class FakeRekognition:
         with self._lock:
             return list(self._requests)
 
+    # -- completion notifications ---------------------------------------------------------------
+
+    def publish_to(self, sns_client: Any) -> None:
+        """Publish the completion message of every job started with a NotificationChannel,
+        when it finishes, to that channel's SNSTopicArn through ``sns_client``.
+
+        A boto3 SNS client, e.g. on moto's SNS inside ``mock_aws``, whose SNS -> SQS
+        subscriptions then deliver it. A job finishes once both its IN_PROGRESS polls and its
+        seconds (``configure_start``) have passed; with 0 polls it finishes by the clock alone,
+        unpolled. The message is AWS's: ``{"JobId", "Status", "API": "StartLabelDetection",
+        "JobTag" (only when set), "Timestamp" (ms), "Video": {"S3ObjectName", "S3Bucket"}}``.
+        See ``rekolabels.testing._notify``.
+        """
+        self._notifier.publish_to(sns_client)
+
+    @property
+    def notifications(self) -> list[str]:
+        """The text of every completion message, published or not, in the order the jobs
+        finished; a copy."""
+        return self._notifier.notifications
+
     # -- transports ---------------------------------------------------------------------------
 
     @property
@@ -246,7 +274,9 @@ class FakeRekognition:
             return self._server.url
 
     def close(self) -> None:
-        """Stop the HTTP server (if serving) and close ``client``; the jobs stay."""
+        """Stop the HTTP server (if serving) and close ``client``; the jobs stay. Completion
+        messages still waiting for their job's seconds are cancelled (never published)."""
+        self._notifier.close()
         with self._lock:
             server, self._server = self._server, None
             client, self._client = self._client, None
@@ -294,6 +324,8 @@ class FakeRekognition:
             in_progress = False
             if (fault is None or fault in PAGE_FAULTS) and operation == "GetLabelDetection":
                 job, in_progress = self._jobs.poll(params)
+                if job is not None:
+                    self._notifier.polled(params["JobId"], job)
         if delay:
             time.sleep(delay)
         if fault in TRANSPORT_FAULTS:
@@ -305,7 +337,7 @@ class FakeRekognition:
             if operation == "GetLabelDetection":
                 page = label_page(params, job, in_progress, self._tokens)
             elif operation == "StartLabelDetection":
-                page = self._starts.start(params)
+                page = self._start_label_detection(params)
             else:
                 raise BadRequest(
                     "UnknownOperationException", f"The fake does not implement {operation}."
@@ -318,3 +350,13 @@ class FakeRekognition:
         if fault == "truncated":
             body = body[: len(body) // 2]
         return Reply(200, {"x-amzn-RequestId": request_id, "content-type": CONTENT_TYPE}, body)
+
+    def _start_label_detection(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = check_channel(params)
+        page = self._starts.start(params)
+        if channel is not None:
+            with self._lock:
+                job = self._jobs.get(page["JobId"])
+                if job is not None:
+                    self._notifier.started(page["JobId"], job, channel)
+        return page
