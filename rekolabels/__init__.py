@@ -22,6 +22,7 @@ from ._errors import (
     ThrottledError,
     WaitTimeoutError,
 )
+from ._export import ExportReport, export_jobs
 from ._models import (
     BoundingBox,
     DominantColor,
@@ -55,6 +56,7 @@ __all__ = [
     "AccessDeniedError",
     "BoundingBox",
     "DominantColor",
+    "ExportReport",
     "GetLabelDetectionRequest",
     "GetLabelDetectionRequestMetadata",
     "GetLabelDetectionResponse",
@@ -98,6 +100,7 @@ __all__ = [
     "__version__",
     "aggregate_segments",
     "botocore_data_path",
+    "export_jobs",
     "filter_labels",
     "iter_notifications",
     "reaggregate",

@@ -11,10 +11,11 @@ Thread-safe: boto3 clients are thread-safe, and a LabelDetectionClient keeps no 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import boto3
 from botocore.config import Config
@@ -27,6 +28,7 @@ from ._errors import (
     PaginationLoopError,
     RekolabelsError,
     ResponseValidationError,
+    ThrottledError,
     UnreadableResponseError,
     map_client_error,
 )
@@ -57,6 +59,19 @@ _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
 
 
+class _Pacer(Protocol):
+    """Paces every call of a ``_paced`` client: ``export_jobs``' shared token bucket."""
+
+    def acquire(self) -> None:
+        """Wait for a token before a call (each attempt, retries included); may raise to stop."""
+
+    def throttled(self) -> None:
+        """The call just made was throttled (ThrottlingException or ProvisionedThroughput...)."""
+
+    def sleep(self, seconds: float) -> None:
+        """The backoff between attempts (may end early when the pacer is stopping)."""
+
+
 class LabelDetectionClient:
     """Read Rekognition Video label detection results: typed pages, lazy, retried.
 
@@ -76,6 +91,8 @@ class LabelDetectionClient:
     """
 
     __module__ = "rekolabels"  # where users import it from (reprs, tracebacks)
+
+    _pacer: _Pacer | None = None
 
     def __init__(
         self,
@@ -268,6 +285,17 @@ class LabelDetectionClient:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _paced(self, pacer: _Pacer) -> LabelDetectionClient:
+        """A copy of this client (same boto3 client, retry policy and clock) whose every call,
+        retries included, first takes a token from ``pacer`` and tells it when the call was
+        throttled; its backoff sleeps through ``pacer.sleep``. tenacity still owns retrying:
+        the pacer only decides when each attempt may go.
+        """
+        paced = copy.copy(self)
+        paced._pacer = pacer
+        paced._retrying = self._retry.retrying(pacer.sleep)
+        return paced
+
     def _pages(self, params: dict[str, Any]) -> Iterator[GetLabelDetectionResponse]:
         seen = {params["NextToken"]} if "NextToken" in params else set()
         while True:
@@ -309,7 +337,13 @@ class LabelDetectionClient:
         return page
 
     def _call(self, params: dict[str, Any]) -> GetLabelDetectionResponse:
-        """One attempt: whatever it raises leaves here as a RekolabelsError (map_client_error)."""
+        """One attempt: whatever it raises leaves here as a RekolabelsError (map_client_error).
+
+        A paced client (``export_jobs``) takes a token first and reports a throttle after.
+        """
+        pacer = self._pacer
+        if pacer is not None:
+            pacer.acquire()
         seen = Seen()
         try:
             raw = call(self._client, params, seen, raw_pages=self._raw_pages)
@@ -319,9 +353,14 @@ class LabelDetectionClient:
                 )
             page = to_page(raw)
         except Exception as exc:
-            map_client_error(
-                exc, http_status=seen.http_status, request_id=seen.request_id, body=seen.body
-            )
+            try:
+                map_client_error(
+                    exc, http_status=seen.http_status, request_id=seen.request_id, body=seen.body
+                )
+            except ThrottledError:
+                if pacer is not None:
+                    pacer.throttled()
+                raise
         if page.job_id is not None and page.job_id != params["JobId"]:
             raise ResponseValidationError(
                 f"asked for job {params['JobId']} but the response is for job {page.job_id!r}"

@@ -81,7 +81,7 @@ def test_one_table_names_each_command_once_in_help_order(
     names = [cmd.name for cmd in COMMANDS]
     assert len(set(names)) == len(names)
     assert names == [
-        "get-label-detection", "wait", "sort", "aggregate", "summary", "timeline",
+        "get-label-detection", "wait", "export", "sort", "aggregate", "summary", "timeline",
         "fake-server", "demo", "botocore-data-path",
     ]  # fmt: skip
     assert main(["--help"]) == 0

@@ -28,6 +28,8 @@ PUBLIC = {
     "botocore_data_path", "register_botocore_data",
     # columnar tables (extra [arrow])
     "LabelTable",
+    # many jobs: export to a dataset
+    "ExportReport", "export_jobs",
     "__version__",
 }  # fmt: skip
 

@@ -136,3 +136,28 @@ def test_one_page_of_a_longer_job_is_refused(as_model: bool) -> None:
     # Without its NextToken the page is a job of its own, served whole.
     fake.add_job("job-1", {k: v for k, v in page.items() if k != "NextToken"})
     assert [len(p["Labels"]) for p in read_all(fake, "job-1")] == [len(page["Labels"])]
+
+
+def test_synthetic_jobs_of_one_size_and_seed_are_served_alike_each_as_itself() -> None:
+    """A hundred synthetic jobs of one size and seed share their labels in the fake's memory;
+    each still answers with its own JobId, and other sizes or seeds with other labels."""
+    fake = FakeRekognition()
+    for job_id in ("job-1", "job-2"):
+        fake.add_synthetic_job(job_id, detections=40, seed=3)
+    fake.add_synthetic_job("job-3", detections=40, seed=4)
+    fake.add_synthetic_job("job-4", detections=41, seed=3)
+    lc = rl.LabelDetectionClient(fake.client)
+    pages = {job_id: lc.get_all(job_id) for job_id in ("job-1", "job-2", "job-3", "job-4")}
+    assert {job_id: page.job_id for job_id, page in pages.items()} == {
+        job_id: job_id for job_id in pages
+    }
+    assert pages["job-1"].labels == pages["job-2"].labels
+    assert pages["job-1"].labels != pages["job-3"].labels
+    assert len(pages["job-4"].labels or []) == 41
+    # Served as a lone job would be (request ids aside).
+    alone = FakeRekognition()
+    alone.add_synthetic_job("job-2", detections=40, seed=3)
+    lone = rl.LabelDetectionClient(alone.client).get_all("job-2").to_boto3()
+    shared = pages["job-2"].to_boto3()
+    del lone["ResponseMetadata"], shared["ResponseMetadata"]
+    assert lone == shared

@@ -1,9 +1,10 @@
 """The ``rekolabels`` command line.
 
 ``COMMANDS`` is the one table of subcommands, in ``--help`` order; each row names the functions
-of a command module (``_online``: calls Rekognition; ``_offline``: reads a saved response;
-``_local``: runs the fake here). The modules import ``_common`` only, never this package, so
-imports go one way. ``main`` is the one place that turns outcomes into exit codes:
+of a command module (``_online``: calls Rekognition; ``_export``: many jobs into a dataset;
+``_offline``: reads a saved response; ``_local``: runs the fake here). The modules import
+``_common`` only, never this package, so imports go one way. ``main`` is the one place that
+turns outcomes into exit codes:
 
 - 0: done.
 - 1: any RekolabelsError (service, job, timeout, unreadable response), ``CommandFailed``, an
@@ -34,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
-from . import _local, _offline, _online
+from . import _export, _local, _offline, _online
 from ._common import PROG, Command, CommandFailed, UsageError
 
 __all__ = ["COMMANDS", "Command", "CommandFailed", "UsageError", "build_parser", "main"]
@@ -51,6 +52,12 @@ COMMANDS: tuple[Command, ...] = (
         "wait until a job has SUCCEEDED (exit 1 if it failed or timed out)",
         _online.wait_arguments,
         _online.wait,
+    ),
+    Command(
+        "export",
+        "export many jobs into a Parquet/JSON Lines dataset, under your account's quota",
+        _export.export_arguments,
+        _export.export,
     ),
     Command(
         "sort",

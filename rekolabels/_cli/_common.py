@@ -314,10 +314,13 @@ _NO_REGION = (
 )
 
 
-def label_client(args: argparse.Namespace) -> LabelDetectionClient:
+def label_client(
+    args: argparse.Namespace, *, connections: int | None = None
+) -> LabelDetectionClient:
     """The client ``aws_arguments`` describe; a configuration that cannot work is a UsageError
     naming what the user typed: ``--region``, ``--profile``, ``--endpoint-url``, or the
-    environment variable the value came from."""
+    environment variable the value came from. ``connections``: the size of its connection
+    pool, for commands that call from many threads (boto3 keeps 10)."""
     from botocore import UNSIGNED
     from botocore.config import Config
     from botocore.exceptions import NoRegionError, ProfileNotFound
@@ -326,6 +329,9 @@ def label_client(args: argparse.Namespace) -> LabelDetectionClient:
     from .._errors import InvalidArgumentError
 
     config = Config(signature_version=UNSIGNED) if args.no_sign_request else None
+    if connections is not None:
+        pool = Config(max_pool_connections=connections)
+        config = pool if config is None else config.merge(pool)
     try:
         return LabelDetectionClient.from_session(
             region_name=args.region,

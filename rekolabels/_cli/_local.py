@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -76,6 +77,16 @@ def _rate(text: str) -> float:
     return rate
 
 
+def _tps(text: str) -> float:
+    try:
+        tps = float(text)
+    except ValueError:
+        tps = 0.0
+    if not (math.isfinite(tps) and tps > 0):
+        raise argparse.ArgumentTypeError(f"must be a number of calls per second > 0, got {text!r}")
+    return tps
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"must be a port from 0 to 65535, got {text!r}")
@@ -108,6 +119,13 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="R",
         help="fraction of requests answered with ThrottlingException",
     )
+    parser.add_argument(
+        "--tps-quota",
+        type=_tps,
+        metavar="R",
+        help="meter GetLabelDetection like the account quota: R calls per second over all jobs "
+        "(burst R); a call finding it spent gets ThrottlingException",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for tokens, faults and data")
 
 
@@ -138,6 +156,7 @@ def fake_server(args: argparse.Namespace) -> int:
     for job_id, count in args.synthetic:
         fake.add_synthetic_job(job_id, detections=count, seed=args.seed)
     fake.fault_rate(throttling=args.throttle_rate)
+    fake.quota(args.tps_quota)
     stop = threading.Event()
     with fake:
         try:

@@ -42,6 +42,7 @@ from .._models import GetLabelDetectionResponse
 from ._faults import FAULT_CODES, PAGE_FAULTS, TRANSPORT_FAULTS, Faults, reply_status
 from ._jobs import JobStore, label_page, refuse_a_page
 from ._notify import Notifier, check_channel
+from ._quota import Quota
 from ._reply import CONTENT_TYPE, BadRequest, Reply, error_reply
 from ._server import LoopbackServer
 from ._start import Starts, StartSettings
@@ -85,6 +86,8 @@ class FakeRekognition:
         self._notifier = Notifier()
         self._requests: deque[dict[str, Any]] = deque(maxlen=REQUESTS_KEPT)
         self._request_count = 0
+        self._quota: Quota | None = None
+        self._synthetic: dict[tuple[int, int], dict[str, Any]] = {}
         self._client: RekognitionClient | None = None
         self._server: LoopbackServer | None = None
 
@@ -124,10 +127,18 @@ class FakeRekognition:
         """A SUCCEEDED job with exactly ``detections`` real-looking labels, deterministic for
         ``seed`` (see ``rekolabels.testing._synthetic``): model 3.0 taxonomy, 500/501 ms
         sampling, AWS's TIMESTAMP order.
+
+        Jobs of the same ``detections`` and ``seed`` hold the same labels, so they share one
+        copy (the fake never changes a stored label): a hundred such jobs cost one in memory.
         """
-        self._store(
-            job_id, synthetic_response(detections, seed=seed, job_id=job_id), in_progress_polls
-        )
+        key = (detections, seed)
+        with self._lock:
+            generated = self._synthetic.get(key)
+        if generated is None:
+            generated = synthetic_response(detections, seed=seed, job_id=job_id)
+            with self._lock:
+                generated = self._synthetic.setdefault(key, generated)
+        self._store(job_id, {**generated, "JobId": job_id}, in_progress_polls)
 
     def configure_start(
         self,
@@ -194,9 +205,23 @@ class FakeRekognition:
         with self._lock:
             self._faults.set_rates(exclusive, latency, latency_s)
 
+    def quota(self, tps: float | None, *, clock: Any = None) -> None:
+        """Meter GetLabelDetection like the account's TPS quota: one token bucket for all jobs.
+
+        Refilled at ``tps`` tokens per second, holding at most ``tps`` (at least one), full
+        now; a call that finds it empty is answered ThrottlingException (HTTP 500, as the fake's
+        other throttles), before any scheduled fault, and counted in
+        ``fault_counts["quota"]``. ``clock`` is an object with ``monotonic()`` (e.g.
+        ``FakeClock``; default: the real time). ``quota(None)`` lifts the quota.
+        """
+        metered = None if tps is None else Quota(tps, clock)
+        with self._lock:
+            self._quota = metered
+
     @property
     def fault_counts(self) -> dict[str, int]:
-        """How many of each fault (scheduled or drawn) the fake has served, and ``"latency"``."""
+        """How many of each fault (scheduled or drawn) the fake has served, ``"latency"``, and
+        ``"quota"`` (calls the quota throttled)."""
         with self._lock:
             return dict(self._faults.counts)
 
@@ -294,13 +319,23 @@ class FakeRekognition:
     # -- the protocol -------------------------------------------------------------------------
 
     def handle(self, operation: str, params: dict[str, Any]) -> Reply:
-        """Answer one request: record it, apply the next fault (scheduled, else drawn from the
-        rates) and any added latency, else serve GetLabelDetection or StartLabelDetection."""
+        """Answer one request: record it, throttle it if the quota is spent, apply the next fault
+        (scheduled, else drawn from the rates) and any added latency, else serve
+        GetLabelDetection or StartLabelDetection."""
         with self._lock:
             self._requests.append(params)
             self._request_count += 1
-            fault, delay = self._faults.next()
             request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+            quota = self._quota
+            if operation == "GetLabelDetection" and quota is not None and not quota.take():
+                self._faults.counts["quota"] += 1
+                return error_reply(
+                    request_id,
+                    "ThrottlingException",
+                    "Rate exceeded.",
+                    FAULT_CODES["ThrottlingException"],
+                )
+            fault, delay = self._faults.next()
             job = None
             in_progress = False
             if (fault is None or fault in PAGE_FAULTS) and operation == "GetLabelDetection":
