@@ -7,8 +7,9 @@ the queue is long-polled, each wait cut to the time left before the deadline and
 poll. A notification for this job is deleted and decides: SUCCEEDED -> one GetLabelDetection
 confirms and is returned; FAILED or ERROR -> JobFailedError, its ``status_message`` from one
 GetLabelDetection call (else the notification's status). Notifications for other jobs are not
-deleted: they are made visible again after ``OTHERS_HIDDEN_S`` seconds, not at once, so that
-waiters sharing a queue do not hand messages back and forth in a busy loop. (Each receive still
+deleted: they are made visible again after ``OTHERS_HIDDEN_S`` seconds plus a random 0 to
+``OTHERS_JITTER_S``, not at once, so that waiters sharing a queue neither hand messages back
+and forth in a busy loop nor keep taking each other's messages in lockstep. (Each receive still
 counts toward the queue's redrive policy: many waiters on one queue can push another job's
 message to the dead-letter queue; one ``iter_notifications`` loop serves many jobs better.)
 GetLabelDetection is still polled every ``poll_interval_s`` as a safety net: a topic Rekognition
@@ -20,6 +21,7 @@ No sleep, long poll or retry backoff runs past the deadline; at the deadline, Wa
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OTHERS_HIDDEN_S",
+    "OTHERS_JITTER_S",
     "POLL_INTERVAL_S",
     "QUEUE_POLL_INTERVAL_S",
     "Wait",
@@ -46,6 +49,7 @@ POLL_INTERVAL_S = 5.0
 QUEUE_POLL_INTERVAL_S = 60.0
 """Seconds between safety-net polls with a queue."""
 OTHERS_HIDDEN_S = 3
+OTHERS_JITTER_S = 2
 """How long another job's notification stays hidden once a waiter has seen it."""
 _MAX_MESSAGES = 10
 _FAILED = (NotificationStatus.FAILED, NotificationStatus.ERROR)
@@ -131,7 +135,7 @@ class Wait:
             if note.job_id == self._job_id:
                 mine.append((message, note))
             else:
-                queue.show_again(message, OTHERS_HIDDEN_S)
+                queue.show_again(message, OTHERS_HIDDEN_S + random.randint(0, OTHERS_JITTER_S))
         return mine
 
     def _decide(

@@ -299,11 +299,14 @@ def test_other_jobs_messages_are_hidden_for_a_few_seconds_and_this_one_deleted(
     assert isinstance(outcome, rl.GetLabelDetectionResponse)
     assert outcome.job_status == rl.VideoJobStatus.SUCCEEDED
     calls = list(zip(sqs.calls, sqs.bodies, strict=True))[1:]
-    assert [(op, b.get("ReceiptHandle"), b.get("VisibilityTimeout")) for op, b in calls] == [
-        ("ChangeMessageVisibility", "rh-other", 3),
-        ("DeleteMessage", "rh-mine", None),
-        ("DeleteMessage", "rh-mine-again", None),
+    assert [(op, b.get("ReceiptHandle")) for op, b in calls] == [
+        ("ChangeMessageVisibility", "rh-other"),
+        ("DeleteMessage", "rh-mine"),
+        ("DeleteMessage", "rh-mine-again"),
     ]
+    # Another job's message is shown again after 3 s plus a random 0-2 s (waiters out of step).
+    assert 3 <= calls[0][1]["VisibilityTimeout"] <= 5
+    assert all("VisibilityTimeout" not in b for _, b in calls[1:])
     assert gets(fake, "job-1") == 2
 
 
