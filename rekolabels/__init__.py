@@ -1,6 +1,7 @@
 """rekolabels: a typed SDK for Amazon Rekognition Video label detection results."""
 
 from ._analytics import LabelSummary, filter_labels, sampling_period_ms, summarize_labels
+from ._botocore_data import botocore_data_path, register_botocore_data
 from ._client import LabelDetectionClient
 from ._errors import (
     AccessDeniedError,
@@ -16,6 +17,7 @@ from ._errors import (
     RekolabelsError,
     ResponseValidationError,
     ServiceError,
+    ServiceTimeoutError,
     ServiceUnavailableError,
     ThrottledError,
     WaitTimeoutError,
@@ -78,6 +80,7 @@ __all__ = [
     "RetryPolicy",
     "S3Object",
     "ServiceError",
+    "ServiceTimeoutError",
     "ServiceUnavailableError",
     "ThrottledError",
     "Video",
@@ -87,8 +90,10 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "aggregate_segments",
+    "botocore_data_path",
     "filter_labels",
     "reaggregate",
+    "register_botocore_data",
     "resort",
     "sampling_period_ms",
     "sort_labels",

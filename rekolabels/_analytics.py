@@ -70,6 +70,8 @@ def sampling_period_ms(labels: Iterable[LabelDetection] | GetLabelDetectionRespo
 class LabelSummary:
     """What one label did over a job; ``summarize_labels`` makes these."""
 
+    __module__ = "rekolabels"  # where users import it from (reprs, pickles)
+
     name: str
     """Label name, e.g. ``Car``."""
     first_seen_ms: int

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -28,6 +28,7 @@ from ._errors import (
     JobInProgressError,
     PaginationLoopError,
     RekolabelsError,
+    UnreadableResponseError,
     WaitTimeoutError,
     map_client_error,
 )
@@ -39,12 +40,12 @@ from ._models import (
     VideoJobStatus,
 )
 from ._rawpage import call, has_job_status, install, to_page
-from ._retry import Deadline, RetryPolicy, UnreadableResponseError, _should_retry
+from ._retry import Deadline, RetryPolicy, _should_retry
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
 
-__all__ = ["LabelDetectionClient"]
+__all__ = ["Clock", "LabelDetectionClient", "check_job_id", "merge_pages"]
 
 _JOB_ID = re.compile(r"[a-zA-Z0-9_-]+")
 _JOB_ID_MAX = 64
@@ -58,20 +59,62 @@ _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
 _NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
+class Clock(Protocol):
+    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, like ``time.monotonic``."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, like ``time.sleep``."""
+        ...
+
+
+class _SystemClock:
+    """The real time: ``time.monotonic`` and ``time.sleep``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+_SYSTEM_CLOCK = _SystemClock()
+
+
 class LabelDetectionClient:
     """Read Rekognition Video label detection results: typed pages, lazy, retried.
 
     Args:
         client: a boto3 ``rekognition`` client; by default one is built from the environment
             with botocore's retries off. Yours is used as is (its retry config included).
-        retry: how to retry throttling, 5xx, connection errors and unreadable responses.
+        retry: how to retry throttling, 5xx, connection errors and unreadable responses;
+            fixed for the client's life (``retry`` is read-only: make another client to change
+            it).
+        clock: the time ``wait_for_job`` and the backoff use: an object with ``monotonic()``
+            and ``sleep(seconds)``; by default the real one. Tests pass
+            ``rekolabels.testing.FakeClock()`` so that nothing really sleeps.
     """
 
+    __module__ = "rekolabels"  # where users import it from (reprs, tracebacks)
+
     def __init__(
-        self, client: RekognitionClient | None = None, *, retry: RetryPolicy | None = None
+        self,
+        client: RekognitionClient | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+        if clock is not None and not (
+            callable(getattr(clock, "monotonic", None)) and callable(getattr(clock, "sleep", None))
+        ):
+            raise TypeError(
+                f"clock must have monotonic() and sleep(seconds), not {type(clock).__name__}"
+            )
         if client is None:
             try:
                 client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
@@ -80,11 +123,9 @@ class LabelDetectionClient:
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
-        self.retry = retry if retry is not None else RetryPolicy()
-        # Time is injectable so the waiter and the backoff can be tested without sleeping.
-        self._clock: Callable[[], float] = time.monotonic
-        self._sleep: Callable[[float], None] = time.sleep
-        self._retrying = self.retry.retrying(lambda seconds: self._sleep(seconds))
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
+        self._retrying = self._retry.retrying(self._clock.sleep)
 
     @classmethod
     def from_session(
@@ -96,6 +137,7 @@ class LabelDetectionClient:
         endpoint_url: str | None = None,
         config: Config | None = None,
         retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
     ) -> LabelDetectionClient:
         """Build the boto3 client from a session (default: a new one for ``profile_name``).
 
@@ -115,12 +157,17 @@ class LabelDetectionClient:
             map_client_error(exc)
         except ValueError as exc:  # botocore's word for a malformed endpoint URL
             raise InvalidArgumentError(f"endpoint_url: {exc}") from exc
-        return cls(client, retry=retry)
+        return cls(client, retry=retry, clock=clock)
 
     @property
     def client(self) -> RekognitionClient:
         """The underlying boto3 client."""
         return self._client
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy every call of this client uses (read-only)."""
+        return self._retry
 
     def __repr__(self) -> str:
         region = self._client.meta.region_name
@@ -201,13 +248,14 @@ class LabelDetectionClient:
         params = _request(job_id, 1, None, None, None)
         _check_seconds("timeout_s", timeout_s, allow_zero=True)
         _check_seconds("poll_interval_s", poll_interval_s, allow_zero=False)
-        deadline = Deadline(self._clock() + timeout_s, lambda: self._clock())
-        retrying = self.retry.retrying(lambda seconds: self._sleep(seconds), deadline=deadline)
+        clock = self._clock
+        deadline = Deadline(clock.monotonic() + timeout_s, clock.monotonic)
+        retrying = self._retry.retrying(clock.sleep, deadline=deadline)
         while True:
             try:
                 page = self._get(params, retrying)
             except RekolabelsError as exc:
-                if _should_retry(exc) and (deadline.reached or self._clock() >= deadline.at):
+                if _should_retry(exc) and (deadline.reached or clock.monotonic() >= deadline.at):
                     raise WaitTimeoutError(
                         f"job {job_id}: no usable answer before the {timeout_s} s deadline"
                     ) from exc
@@ -215,10 +263,10 @@ class LabelDetectionClient:
             if page.job_status == VideoJobStatus.SUCCEEDED:
                 return page
             _raise_if_failed(job_id, page)
-            remaining = deadline.at - self._clock()
+            remaining = deadline.at - clock.monotonic()
             if remaining <= 0:
                 raise WaitTimeoutError(f"job {job_id} still {page.job_status} after {timeout_s} s")
-            self._sleep(min(poll_interval_s, remaining))
+            clock.sleep(min(poll_interval_s, remaining))
 
     # -- internals ---------------------------------------------------------------------------
 

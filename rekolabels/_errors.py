@@ -11,7 +11,8 @@ RekolabelsError
 │   ├── InvalidPaginationTokenError
 │   ├── InternalServiceError                 retries exhausted on InternalServerError / 5xx
 │   └── ThrottledError                       retries exhausted on throttling
-├── ServiceUnavailableError                  retries exhausted on connection errors / timeouts
+├── ServiceUnavailableError                  retries exhausted on connection errors
+│   └── ServiceTimeoutError                  ... on connect or read timeouts
 ├── ResponseValidationError                  a response we cannot read
 ├── PaginationLoopError                      the service repeated a NextToken
 ├── JobInProgressError
@@ -23,6 +24,10 @@ PartialJobWarning (UserWarning)              re-aggregating one page of a longer
 
 botocore's exceptions are translated to these in exactly one place, ``map_client_error``,
 which keeps the original as ``__cause__``.
+
+Each exported class sets ``__module__ = "rekolabels"``, the name users import (tracebacks,
+reprs and pickles say ``rekolabels.X``); here rather than in ``__init__``, which imports lazily.
+UnreadableResponseError is private and stays ``rekolabels._errors``.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from typing import Any, NoReturn
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
     HTTPClientError,
     NoRegionError,
     ProfileNotFound,
+    ReadTimeoutError,
 )
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
@@ -52,18 +59,25 @@ __all__ = [
     "RekolabelsError",
     "ResponseValidationError",
     "ServiceError",
+    "ServiceTimeoutError",
     "ServiceUnavailableError",
     "ThrottledError",
+    "UnreadableResponseError",
     "WaitTimeoutError",
+    "map_client_error",
 ]
 
 
 class RekolabelsError(Exception):
     """Base of every error rekolabels raises: catch this to catch them all."""
 
+    __module__ = "rekolabels"
+
 
 class InvalidArgumentError(RekolabelsError, ValueError):
     """An argument is invalid; raised before any request is sent."""
+
+    __module__ = "rekolabels"
 
 
 class ServiceError(RekolabelsError):
@@ -72,6 +86,8 @@ class ServiceError(RekolabelsError):
     Carries the AWS error ``code``, its ``message``, the ``request_id`` to quote to AWS support,
     and the ``http_status``.
     """
+
+    __module__ = "rekolabels"
 
     def __init__(
         self,
@@ -116,64 +132,106 @@ def _rebuild_service_error(
 class AccessDeniedError(ServiceError):
     """The credentials may not call GetLabelDetection (AccessDeniedException)."""
 
+    __module__ = "rekolabels"
+
 
 class JobNotFoundError(ServiceError):
     """No job has this id in this account and region (ResourceNotFoundException)."""
+
+    __module__ = "rekolabels"
 
 
 class InvalidParameterError(ServiceError):
     """The service rejected a parameter (InvalidParameterException)."""
 
+    __module__ = "rekolabels"
+
 
 class InvalidPaginationTokenError(ServiceError):
     """The NextToken is forged, expired or from another job (InvalidPaginationTokenException)."""
+
+    __module__ = "rekolabels"
 
 
 class InternalServiceError(ServiceError):
     """Rekognition kept failing (InternalServerError or another 5xx) after every retry."""
 
+    __module__ = "rekolabels"
+
 
 class ThrottledError(ServiceError):
     """Still throttled after every retry (ThrottlingException, ProvisionedThroughputExceeded)."""
 
+    __module__ = "rekolabels"
+
 
 class ServiceUnavailableError(RekolabelsError):
-    """The endpoint could not be reached (connection errors, timeouts) after every retry."""
+    """The endpoint could not be reached (connection refused, reset or closed) after every
+    retry; ServiceTimeoutError when it did not answer in time."""
+
+    __module__ = "rekolabels"
+
+
+class ServiceTimeoutError(ServiceUnavailableError):
+    """The endpoint did not answer in time (connect or read timeout) after every retry."""
+
+    __module__ = "rekolabels"
 
 
 class ResponseValidationError(RekolabelsError):
     """A response we cannot read: truncated, not JSON, or fields of the wrong type."""
 
+    __module__ = "rekolabels"
+
+
+class UnreadableResponseError(ResponseValidationError):
+    """A 200 response without JobStatus: botocore's view of a truncated or non-JSON body.
+
+    Private: callers see a ResponseValidationError; the retry policy retries this one.
+    """
+
 
 class PaginationLoopError(RekolabelsError):
     """The service returned a NextToken it had already returned; following it would loop."""
+
+    __module__ = "rekolabels"
 
 
 class JobInProgressError(RekolabelsError):
     """The job is still running; call ``wait_for_job`` first."""
 
+    __module__ = "rekolabels"
+
 
 class JobFailedError(RekolabelsError):
     """The job failed; ``status_message`` says why, as the service reported it."""
+
+    __module__ = "rekolabels"
 
     def __init__(self, message: str, *, status_message: str | None = None) -> None:
         super().__init__(message)
         self.status_message = status_message
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_job_failed, (str(self), self.status_message))
+        return (_rebuild_job_failed, (type(self), str(self), self.status_message))
 
 
-def _rebuild_job_failed(message: str, status_message: str | None) -> JobFailedError:
-    return JobFailedError(message, status_message=status_message)
+def _rebuild_job_failed(
+    cls: type[JobFailedError], message: str, status_message: str | None
+) -> JobFailedError:
+    return cls(message, status_message=status_message)
 
 
 class WaitTimeoutError(RekolabelsError):
     """The job did not finish before ``wait_for_job``'s deadline."""
 
+    __module__ = "rekolabels"
+
 
 class PartialJobWarning(UserWarning):
     """Re-aggregating a single page of a longer job: segments may be cut at the page edge."""
+
+    __module__ = "rekolabels"
 
 
 # Error codes that mean "slow down": Rekognition's two, plus the generic ones botocore's
@@ -206,8 +264,9 @@ def map_client_error(exc: Exception) -> NoReturn:
 
     The one place botocore's errors are translated. ClientError is mapped by its error code
     whatever the HTTP status (throttling arrives as 400 or 500); an unknown code with a 5xx
-    status is an InternalServiceError, any other unknown code a plain ServiceError. Connection
-    errors and timeouts become ServiceUnavailableError. A missing region or an unknown profile
+    status is an InternalServiceError, any other unknown code a plain ServiceError. Connect
+    and read timeouts become ServiceTimeoutError, other connection errors
+    ServiceUnavailableError. A missing region or an unknown profile
     (raised while a client is built) is an InvalidArgumentError naming the parameter to pass.
     Anything else botocore raises (no credentials, say) becomes a plain RekolabelsError.
     """
@@ -230,6 +289,8 @@ def map_client_error(exc: Exception) -> NoReturn:
             cls = ServiceError
         message = error.get("Message") or f"GetLabelDetection failed (HTTP {status})"
         raise cls(message, code=code, request_id=request_id, http_status=status) from exc
+    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
+        raise ServiceTimeoutError(f"Rekognition did not answer in time: {exc}") from exc
     if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
         raise ServiceUnavailableError(f"Rekognition could not be reached: {exc}") from exc
     if isinstance(exc, NoRegionError):

@@ -460,6 +460,14 @@ class GetLabelDetectionResponse(_Model):
             ) from exc
 
 
+# Every class here is exported: each says ``rekolabels.X`` (reprs, tracebacks, pickles, docs),
+# the name users import. Set here, once the classes are built, not in their bodies: pydantic
+# reads ``cls.__module__`` while building a model (attribute docstrings, annotations), and not
+# in ``__init__``, which imports lazily.
+for _name in __all__:
+    globals()[_name].__module__ = "rekolabels"
+
+
 # -- the fast validators ------------------------------------------------------------------------
 #
 # Two copies of the response's validator, each refusing what it cannot build exactly as the

@@ -28,10 +28,10 @@ from tenacity.stop import stop_base
 from ._errors import (
     InternalServiceError,
     InvalidArgumentError,
-    ResponseValidationError,
     ServiceError,
     ServiceUnavailableError,
     ThrottledError,
+    UnreadableResponseError,
 )
 
 __all__ = [
@@ -51,10 +51,6 @@ DEFAULT_MAX_BACKOFF_S = 20.0
 logger = logging.getLogger("rekolabels")
 
 
-class UnreadableResponseError(ResponseValidationError):
-    """A 200 response without JobStatus: botocore's view of a truncated or non-JSON body."""
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to retry throttling, 5xx, connection errors and unreadable responses.
@@ -62,6 +58,8 @@ class RetryPolicy:
     ``RetryPolicy(max_attempts=1)`` turns rekolabels' retries off; ``initial_backoff_s=0``
     retries at once (useful in tests).
     """
+
+    __module__ = "rekolabels"  # where users import it from (reprs, pickles)
 
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     """Calls per page, the first included (so 1 means no retry)."""
@@ -129,7 +127,7 @@ def _should_retry(exc: BaseException) -> bool:
     # InternalServerError or any other 5xx: the service's own, usually passing, failure.
     if isinstance(exc, InternalServiceError):
         return True
-    # Connection refused, reset or closed; connect and read timeouts.
+    # Connection refused, reset or closed; connect and read timeouts (ServiceTimeoutError).
     if isinstance(exc, ServiceUnavailableError):
         return True
     # A 200 without JobStatus: the body was cut or garbled on the way, usually a dropped link.

@@ -158,11 +158,21 @@ def test_entry_points_are_declared() -> None:
     assert plugins.get("rekolabels") == "rekolabels.testing._pytest_plugin"
 
 
-def test_commands_register_once() -> None:
-    from rekolabels._cli import command
+def test_one_table_names_each_command_once_in_help_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rekolabels._cli import COMMANDS
 
-    with pytest.raises(ValueError, match="already registered"):
-        command("fake-server", "again", lambda parser: None)(lambda args: 0)
+    names = [cmd.name for cmd in COMMANDS]
+    assert len(set(names)) == len(names)
+    assert names == [
+        "get-label-detection", "wait", "sort", "aggregate", "summary", "timeline",
+        "fake-server", "demo", "botocore-data-path",
+    ]  # fmt: skip
+    assert main(["--help"]) == 0
+    shown = capsys.readouterr().out
+    listed = [line.split()[0] for line in shown.splitlines() if line.startswith("    ")]
+    assert [name for name in listed if name in names] == names
 
 
 @pytest.mark.parametrize(

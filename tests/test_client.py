@@ -14,16 +14,18 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     ProfileNotFound,
+    ReadTimeoutError,
 )
 
 import rekolabels as rl
 from rekolabels._errors import map_client_error
-from rekolabels.testing import FakeRekognition, new_client
+from rekolabels.testing import FakeClock, FakeRekognition, new_client
 
 from .helpers import RETRYABLE_FAULTS, load, run_in_threads
 
@@ -46,32 +48,12 @@ def job(n: int) -> dict[str, Any]:
     return {**RECORDED, "Labels": labels_of(n)}
 
 
-def make(n: int = 2345, *, policy: rl.RetryPolicy = NO_WAIT) -> tuple[FakeRekognition, Any]:
+def make(
+    n: int = 2345, *, policy: rl.RetryPolicy = NO_WAIT, clock: FakeClock | None = None
+) -> tuple[FakeRekognition, Any]:
     fake = FakeRekognition()
     fake.add_job("job-1", job(n))
-    return fake, rl.LabelDetectionClient(fake.client, retry=policy)
-
-
-class FakeClock:
-    """Time for the waiter: sleeping advances it, nothing really sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def with_clock(client: rl.LabelDetectionClient) -> FakeClock:
-    clock = FakeClock()
-    client._clock = clock
-    client._sleep = clock.sleep
-    return clock
+    return fake, rl.LabelDetectionClient(fake.client, retry=policy, clock=clock)
 
 
 # -- paging --------------------------------------------------------------------------------------
@@ -204,7 +186,7 @@ def test_300_seeded_fault_schedules_give_identical_output() -> None:
         ("InternalServerError", rl.InternalServiceError),
         ("InternalServerError:502", rl.InternalServiceError),
         ("connection", rl.ServiceUnavailableError),
-        ("timeout", rl.ServiceUnavailableError),
+        ("timeout", rl.ServiceTimeoutError),
         ("truncated", rl.ResponseValidationError),
     ],
 )
@@ -276,8 +258,8 @@ def test_a_readable_response_of_the_wrong_shape_is_not_retried() -> None:
 
 def test_backoff_is_capped_full_jitter() -> None:
     policy = rl.RetryPolicy(max_attempts=8, initial_backoff_s=0.5, max_backoff_s=4.0)
-    fake, lc = make(10, policy=policy)
-    clock = with_clock(lc)
+    clock = FakeClock()
+    fake, lc = make(10, policy=policy, clock=clock)
     fake.inject(["ThrottlingException"] * 7)
     assert lc.get_page("job-1").job_status == "SUCCEEDED"
     assert len(clock.sleeps) == 7
@@ -376,8 +358,8 @@ def test_get_page_returns_whatever_the_service_said() -> None:
 def test_wait_for_a_job_that_finishes_after_3_polls() -> None:
     fake = FakeRekognition()
     fake.add_job("job-1", job(50), in_progress_polls=3)
-    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
-    clock = with_clock(lc)
+    clock = FakeClock()
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT, clock=clock)
     done = lc.wait_for_job("job-1", timeout_s=60, poll_interval_s=5)
     assert done.job_status is rl.VideoJobStatus.SUCCEEDED
     assert done.labels is not None
@@ -389,8 +371,7 @@ def test_wait_for_a_job_that_finishes_after_3_polls() -> None:
 def test_wait_for_a_job_that_fails() -> None:
     fake = FakeRekognition()
     fake.add_job("job-1", load("made-failed.json"), in_progress_polls=2)
-    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
-    with_clock(lc)
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT, clock=FakeClock())
     with pytest.raises(rl.JobFailedError) as info:
         lc.wait_for_job("job-1", timeout_s=60, poll_interval_s=1)
     assert info.value.status_message == load("made-failed.json")["StatusMessage"]
@@ -400,13 +381,13 @@ def test_wait_for_a_job_that_fails() -> None:
 def test_wait_for_a_job_that_never_finishes_stops_at_the_deadline() -> None:
     fake = FakeRekognition()
     fake.add_job("job-1", load("made-in-progress-v3.json"))
-    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
-    clock = with_clock(lc)
-    start = clock.now
+    clock = FakeClock()
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT, clock=clock)
+    start = clock.monotonic()
     with pytest.raises(rl.WaitTimeoutError):
         lc.wait_for_job("job-1", timeout_s=12, poll_interval_s=5)
     assert clock.sleeps == [5, 5, 2]
-    assert clock.now - start == 12
+    assert clock.monotonic() - start == 12
     assert len(fake.requests) == 4
 
 
@@ -414,22 +395,22 @@ def test_wait_never_sleeps_past_the_deadline_while_retrying() -> None:
     policy = rl.RetryPolicy(max_attempts=50, initial_backoff_s=4, max_backoff_s=20)
     fake = FakeRekognition()
     fake.add_job("job-1", job(3))
-    lc = rl.LabelDetectionClient(fake.client, retry=policy)
-    clock = with_clock(lc)
-    start = clock.now
+    clock = FakeClock()
+    lc = rl.LabelDetectionClient(fake.client, retry=policy, clock=clock)
+    start = clock.monotonic()
     fake.inject(["ThrottlingException"] * 100)
     with pytest.raises(rl.WaitTimeoutError) as info:
         lc.wait_for_job("job-1", timeout_s=30, poll_interval_s=5)
     assert isinstance(info.value.__cause__, rl.ThrottledError)
-    assert clock.now - start <= 30
+    assert clock.monotonic() - start <= 30
     assert len(fake.requests) < 50
 
 
 def test_wait_with_zero_timeout_polls_once() -> None:
     fake = FakeRekognition()
     fake.add_job("job-1", load("made-in-progress-v3.json"))
-    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
-    clock = with_clock(lc)
+    clock = FakeClock()
+    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT, clock=clock)
     with pytest.raises(rl.WaitTimeoutError):
         lc.wait_for_job("job-1", timeout_s=0)
     assert clock.sleeps == []
@@ -593,6 +574,38 @@ def test_retry_must_be_a_policy() -> None:
         rl.LabelDetectionClient(new_client(), retry=3)  # type: ignore[arg-type]
 
 
+def test_the_retry_policy_is_read_only() -> None:
+    # Before, `lc.retry = ...` changed wait_for_job's policy but not get_page's.
+    policy = rl.RetryPolicy(max_attempts=2, initial_backoff_s=0, max_backoff_s=0)
+    fake, lc = make(10, policy=policy)
+    with pytest.raises(AttributeError):
+        lc.retry = rl.RetryPolicy(max_attempts=1)
+    assert lc.retry is policy
+    fake.inject(["ThrottlingException"] * 5)
+    with pytest.raises(rl.ThrottledError):
+        lc.get_page("job-1")
+    assert len(fake.requests) == 2
+
+
+def test_clock_must_have_monotonic_and_sleep() -> None:
+    with pytest.raises(TypeError, match="clock"):
+        rl.LabelDetectionClient(new_client(), clock=time.monotonic)  # type: ignore[arg-type]
+
+
+def test_from_session_passes_the_clock_on() -> None:
+    clock = FakeClock()
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(3), in_progress_polls=2)
+    lc = rl.LabelDetectionClient.from_session(
+        boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"),
+        retry=NO_WAIT,
+        clock=clock,
+    )
+    fake.attach(lc.client)
+    lc.wait_for_job("job-1", poll_interval_s=30)
+    assert clock.sleeps == [30, 30]
+
+
 # -- mapping botocore's errors -------------------------------------------------------------------
 
 
@@ -614,7 +627,9 @@ def client_error(code: str, status: int, *, request_id: str | None = "rid-1") ->
         (client_error("AccessDeniedException", 500), rl.AccessDeniedError),
         (client_error("SomethingNew", 400), rl.ServiceError),
         (EndpointConnectionError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
-        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectionClosedError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
+        (ReadTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
         (NoRegionError(), rl.InvalidArgumentError),
         (ProfileNotFound(profile="p"), rl.InvalidArgumentError),
         (NoCredentialsError(), rl.RekolabelsError),

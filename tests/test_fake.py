@@ -204,3 +204,23 @@ def test_threads_read_different_jobs_through_one_fake() -> None:
 
     run_in_threads(work, [f"job-{i}" for i in range(8)])
     assert counts == {f"job-{i}": 300 + i for i in range(8)}
+
+
+def test_the_fake_answers_first_inside_moto_mock_aws() -> None:
+    # Users mix moto (S3, SNS, SQS) with the fake; moto's own before-send handler would answer
+    # Rekognition calls with NotImplementedError if it ran first.
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        fake = FakeRekognition()
+        fake.add_synthetic_job("job-1", detections=30)
+        lc = rl.LabelDetectionClient(fake.client, retry=rl.RetryPolicy(max_attempts=1))
+        assert len(list(lc.iter_labels("job-1", max_results=7))) == 30
+        # A client of the user's, made inside the mock (moto's handler is registered on it).
+        mine = new_client(endpoint_url="https://rekognition.example.invalid")
+        fake.attach(mine)
+        started = mine.start_label_detection(
+            Video={"S3Object": {"Bucket": "bucket", "Name": "v.mp4"}}
+        )
+        assert len(started["JobId"]) == 64
+        mine.close()
+        fake.close()

@@ -31,9 +31,24 @@ def fake() -> Iterator[FakeRekognition]:
         yield fake
 
 
+# Far above any reply, even sorting a big job on a loaded machine; bounded all the same.
+PATIENT_S = 30.0
+# Only the client that must see a "timeout" fault waits this little.
+IMPATIENT_S = 0.5
+
+
 @pytest.fixture
 def client(fake: FakeRekognition) -> Iterator[Any]:
-    client = new_client(endpoint_url=fake.serve(), config=Config(read_timeout=0.5))
+    client = new_client(endpoint_url=fake.serve(), config=Config(read_timeout=PATIENT_S))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def impatient(fake: FakeRekognition) -> Iterator[Any]:
+    client = new_client(endpoint_url=fake.serve(), config=Config(read_timeout=IMPATIENT_S))
     try:
         yield client
     finally:
@@ -153,13 +168,13 @@ def test_chunked_request_body(fake: FakeRekognition) -> None:
         conn.close()
 
 
-def test_transport_faults_over_http(fake: FakeRekognition, client: Any) -> None:
+def test_transport_faults_over_http(fake: FakeRekognition, client: Any, impatient: Any) -> None:
     fake.inject(["connection", "timeout", "truncated", "latency:0.2", None])
     with pytest.raises(ConnectionClosedError):
         client.get_label_detection(JobId="job-1")
     started = time.monotonic()
     with pytest.raises(ReadTimeoutError):
-        client.get_label_detection(JobId="job-1")
+        impatient.get_label_detection(JobId="job-1")
     assert time.monotonic() - started < 3
     # botocore turns a cut 200 body into a dict holding only ResponseMetadata.
     assert set(client.get_label_detection(JobId="job-1")) == {"ResponseMetadata"}

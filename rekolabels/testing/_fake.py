@@ -16,158 +16,45 @@ Contract for transports (stable; an HTTP server adapts the same method):
   raise ``ReadTimeoutError``).
 - ``handle`` is thread-safe: one lock guards the schedule, counters, recorded requests and the
   per-job poll counts, so several threads may page through different jobs at once.
-- Label order for SortBy/AggregateBy is decided in one place, ``_ordered_labels``.
-- Transports: ``attach`` (in-process, botocore's ``before-send``) and ``serve`` (loopback HTTP,
-  ``rekolabels.testing._server``). Added latency happens inside ``handle`` (it sleeps, outside
+- Transports: ``attach`` (in-process, botocore's ``before-send``: ``_transport``) and ``serve``
+  (loopback HTTP: ``_server``). Added latency happens inside ``handle`` (it sleeps, outside
   the lock), so both transports see it alike.
 
-Fault vocabulary for ``inject`` (one entry per call, consumed in order; ``None`` = serve):
-
-==========================================  ===================================================
-``"ThrottlingException"``                   HTTP 500 (the service model marks it a fault)
-``"ProvisionedThroughputExceededException"``  HTTP 400
-``"InternalServerError"``                   HTTP 500
-``"AccessDeniedException"``                 HTTP 400
-``"InvalidParameterException"``             HTTP 400
-``"InvalidPaginationTokenException"``       HTTP 400
-``"ResourceNotFoundException"``             HTTP 400
-``"CODE:STATUS"``                           any code above with another HTTP status, e.g.
-                                            ``"ThrottlingException:400"`` (how throttling
-                                            often arrives) or ``"InternalServerError:503"``
-``"truncated"``                             HTTP 200, the real page's JSON cut in half
-``"repeat_token"``                          HTTP 200, the real page, but its NextToken is the
-                                            request's own (a service stuck on one page;
-                                            without a request NextToken, served as is)
-``"connection"``                            the connection drops before any response
-``"timeout"``                               no response before the client's read timeout
-``"latency"`` / ``"latency:SECONDS"``       served, after ``fault_rate``'s ``latency_s`` (or
-                                            SECONDS, at most 5) of delay
-==========================================  ===================================================
-
-``fault_rate`` draws the same faults at random, seeded by the fake's ``seed``, for calls the
-schedule does not cover.
-
-StartLabelDetection (see ``configure_start``): validates ``Video.S3Object`` (Bucket and Name),
-``ClientRequestToken``, ``MinConfidence`` and ``JobTag`` like AWS (InvalidParameterException),
-returns a 64-hex-digit JobId, and the same ClientRequestToken returns the same JobId (other
-parameters with a used token: IdempotentParameterMismatchException). The job answers IN_PROGRESS
-for the configured polls and seconds, then SUCCEEDED with synthetic labels for that video (or
-the configured response), or FAILED with the configured StatusMessage.
+Each concern has its module, and this class composes them: the job store and paging
+(``_jobs``), faults (``_faults``, with the vocabulary of ``inject``), StartLabelDetection
+(``_start``), NextTokens (``_tokens``), replies (``_reply``) and the transports.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
-import hmac
-import itertools
 import json
 import random
-import re
 import threading
 import time
 import uuid
-import zlib
-from collections import Counter, deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
-from pydantic import ValidationError
-
-from .._errors import InvalidArgumentError
-from .._models import (
-    GetLabelDetectionResponse,
-    LabelDetection,
-    LabelDetectionAggregateBy,
-    LabelDetectionSortBy,
-)
-from .._transform import aggregate_segments, sort_labels
+from .._models import GetLabelDetectionResponse
+from ._faults import FAULT_CODES, PAGE_FAULTS, TRANSPORT_FAULTS, Faults, reply_status
+from ._jobs import JobStore, label_page
+from ._reply import CONTENT_TYPE, BadRequest, Reply, error_reply
 from ._server import LoopbackServer
+from ._start import Starts, StartSettings
 from ._synthetic import synthetic_response
-from ._wire import http_response, new_client
+from ._tokens import Tokens
+from ._transport import attach
+from ._wire import new_client
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from types_boto3_rekognition import RekognitionClient
 
-__all__ = ["FAULT_CODES", "FakeRekognition", "Reply"]
+__all__ = ["CLIENT_ENDPOINT", "FAULT_CODES", "FakeRekognition", "Reply"]
 
-# HTTP status of each AWS error the fake can send (GetLabelDetection's service model).
-FAULT_CODES: dict[str, int] = {
-    "ThrottlingException": 500,
-    "ProvisionedThroughputExceededException": 400,
-    "InternalServerError": 500,
-    "AccessDeniedException": 400,
-    "InvalidParameterException": 400,
-    "InvalidPaginationTokenException": 400,
-    "ResourceNotFoundException": 400,
-    "IdempotentParameterMismatchException": 400,
-}
-# The random faults ``fault_rate`` can draw, by keyword: (schedule entry, what it counts as).
-_RATE_FAULTS = {
-    "throttling": "ThrottlingException",
-    "provisioned": "ProvisionedThroughputExceededException",
-    "internal": "InternalServerError",
-    "drop": "connection",
-    "truncated": "truncated",
-    "timeout": "timeout",
-}
-# Added latency is for exercising timeouts and concurrency, never for stalling a test run.
-_MAX_LATENCY_S = 5.0
-_TOKEN_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_JOB_TAG = re.compile(r"[a-zA-Z0-9_.\-:]{1,1024}")
-_TRANSPORT_FAULTS = ("connection", "timeout")
-# Faults that still serve the page, then spoil the reply.
-_PAGE_FAULTS = ("truncated", "repeat_token")
-_MAX_PAGE = 1000
-_JOB_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_SORT_BY = tuple(m.value for m in LabelDetectionSortBy)
-_AGGREGATE_BY = tuple(m.value for m in LabelDetectionAggregateBy)
-_CONTENT_TYPE = "application/x-amz-json-1.1"
-# Fields that describe the whole request or one page, never copied from a stored job.
-_PER_PAGE = ("Labels", "NextToken", "ResponseMetadata", "GetRequestMetadata")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a transport sends back for one request; see the module docstring."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    fault: str | None = None
-    """``"connection"`` or ``"timeout"``: send nothing, drop the connection / never answer."""
-
-
-@dataclass
-class _Job:
-    response: dict[str, Any]
-    labels: list[dict[str, Any]]
-    in_progress_polls: int
-    ordered: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    ready_at: float = 0.0
-    """``time.monotonic()`` before which the job answers IN_PROGRESS."""
-
-
-@dataclass(frozen=True)
-class _StartSettings:
-    """How jobs started by StartLabelDetection behave (see ``FakeRekognition.configure_start``)."""
-
-    detections: int = 2345
-    in_progress_polls: int = 1
-    in_progress_s: float = 0.0
-    response: dict[str, Any] | None = None
-    failed: str | None = None
-
-
-class _BadRequest(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+CLIENT_ENDPOINT = "https://rekognition.fake.invalid"
+"""``fake.client``'s endpoint: ``.invalid`` never resolves (RFC 2606), and moto's ``mock_aws``
+answers only AWS hosts, so the fake answers ``fake.client`` there too."""
 
 
 class FakeRekognition:
@@ -178,24 +65,19 @@ class FakeRekognition:
     job or another ``SortBy``/``AggregateBy``, is rejected with InvalidPaginationTokenException.
     """
 
+    __module__ = "rekolabels.testing"  # where users import it from
+
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
-        self._key = hashlib.sha256(f"rekolabels-fake:{seed}".encode()).digest()
         self._ids = random.Random(seed)
         self._lock = threading.Lock()
-        self._jobs: dict[str, _Job] = {}
-        self._schedule: deque[str | None] = deque()
+        self._jobs = JobStore()
+        self._faults = Faults(seed)
+        self._tokens = Tokens(seed)
+        self._starts = Starts(seed, self._ids, self._lock, self._store)
         self._requests: list[dict[str, Any]] = []
         self._client: RekognitionClient | None = None
         self._server: LoopbackServer | None = None
-        # Faults drawn from their own stream, so adding rates leaves request ids unchanged.
-        self._fault_rng = random.Random(f"rekolabels-fake-faults:{seed}")
-        self._rates: list[tuple[str, float]] = []
-        self._latency_rate = 0.0
-        self._latency_s = 0.05
-        self._fault_counts: Counter[str] = Counter()
-        self._start = _StartSettings()
-        self._client_tokens: dict[str, tuple[str, str]] = {}
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -219,13 +101,8 @@ class FakeRekognition:
     def _store(
         self, job_id: str, stored: dict[str, Any], in_progress_polls: int, ready_at: float = 0.0
     ) -> None:
-        """Keep a response the fake owns (no copy: synthetic jobs can be large)."""
-        labels = stored.pop("Labels", None) or []
-        base = {k: v for k, v in stored.items() if k not in _PER_PAGE}
-        base.setdefault("JobId", job_id)
-        job = _Job(base, labels, in_progress_polls, ready_at=ready_at)
         with self._lock:
-            self._jobs[job_id] = job
+            self._jobs.store(job_id, stored, in_progress_polls, ready_at)
 
     def add_synthetic_job(
         self, job_id: str, detections: int = 2345, seed: int = 1, in_progress_polls: int = 0
@@ -255,30 +132,20 @@ class FakeRekognition:
         labels of ``response``; or, when ``failed`` is a message, FAILED with that
         StatusMessage. The default: one IN_PROGRESS poll, then 2345 labels.
         """
-        if detections < 0 or in_progress_polls < 0 or in_progress_s < 0:
-            raise ValueError("detections, in_progress_polls and in_progress_s must be >= 0")
-        if isinstance(response, GetLabelDetectionResponse):
-            stored: dict[str, Any] | None = response.to_boto3()
-        else:
-            stored = copy.deepcopy(dict(response)) if response is not None else None
-        with self._lock:
-            self._start = _StartSettings(
-                detections, in_progress_polls, in_progress_s, stored, failed
-            )
+        self._starts.configure(
+            StartSettings.checked(detections, in_progress_polls, in_progress_s, response, failed)
+        )
 
     # -- faults and observation ---------------------------------------------------------------
 
     def inject(self, schedule: Iterable[str | None]) -> None:
         """Append one fault (or ``None``) per coming call; calls past the schedule are served.
 
-        Raises ValueError on an entry outside the vocabulary (see the module docstring).
+        Raises ValueError on an entry outside the vocabulary (see ``rekolabels.testing._faults``).
         """
-        entries = list(schedule)
-        for entry in entries:
-            if entry is not None:
-                _fault_reply_status(entry)
+        entries = Faults.checked(schedule)
         with self._lock:
-            self._schedule.extend(entries)
+            self._faults.extend(entries)
 
     def fault_rate(
         self,
@@ -309,48 +176,14 @@ class FakeRekognition:
             "truncated": truncated,
             "timeout": timeout,
         }
-        for name, rate in [*exclusive.items(), ("latency", latency)]:
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1, not {rate!r}")
-        if sum(exclusive.values()) > 1.0 + 1e-9:
-            raise ValueError("the fault rates other than latency must sum to at most 1")
-        if not 0.0 <= latency_s <= _MAX_LATENCY_S:
-            raise ValueError(f"latency_s must be between 0 and {_MAX_LATENCY_S}")
         with self._lock:
-            self._rates = [(_RATE_FAULTS[k], rate) for k, rate in exclusive.items() if rate]
-            self._latency_rate = latency
-            self._latency_s = latency_s
+            self._faults.set_rates(exclusive, latency, latency_s)
 
     @property
     def fault_counts(self) -> dict[str, int]:
         """How many of each fault (scheduled or drawn) the fake has served, and ``"latency"``."""
         with self._lock:
-            return dict(self._fault_counts)
-
-    def _next_fault(self) -> tuple[str | None, float]:
-        """The fault for this call and the delay before answering; called under the lock."""
-        if self._schedule:
-            fault = self._schedule.popleft()
-            delay = 0.0
-            if fault is not None and fault.startswith("latency"):
-                seconds = fault.partition(":")[2]
-                fault, delay = None, float(seconds) if seconds else self._latency_s
-        else:
-            fault, delay = None, 0.0
-            if self._rates:
-                draw = self._fault_rng.random()
-                for entry, rate in self._rates:
-                    if draw < rate:
-                        fault = entry
-                        break
-                    draw -= rate
-            if self._latency_rate and self._fault_rng.random() < self._latency_rate:
-                delay = self._latency_s
-        if fault is not None:
-            self._fault_counts[fault.partition(":")[0]] += 1
-        if delay:
-            self._fault_counts["latency"] += 1
-        return fault, min(delay, _MAX_LATENCY_S)
+            return dict(self._faults.counts)
 
     @property
     def requests(self) -> list[dict[str, Any]]:
@@ -362,10 +195,15 @@ class FakeRekognition:
 
     @property
     def client(self) -> RekognitionClient:
-        """A real boto3 ``rekognition`` client (dummy credentials, botocore retries off) on it."""
+        """A real boto3 ``rekognition`` client (dummy credentials, botocore retries off) on it.
+
+        Its endpoint, ``https://rekognition.fake.invalid``, is no AWS host and can never
+        resolve: nothing it sends could leave the machine, and moto's ``mock_aws`` leaves it
+        to the fake.
+        """
         with self._lock:
             if self._client is None:
-                self._client = new_client()
+                self._client = new_client(endpoint_url=CLIENT_ENDPOINT)
                 self.attach(self._client)
             return self._client
 
@@ -399,22 +237,14 @@ class FakeRekognition:
         self.close()
 
     def attach(self, client: Any) -> None:
-        """Answer every Rekognition request ``client`` sends from this fake, in-process."""
-        client.meta.events.register("before-send.rekognition", self._before_send)
+        """Answer every Rekognition request ``client`` sends from this fake, in-process.
 
-    def _before_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
-        target = request.headers.get("X-Amz-Target", b"")
-        if isinstance(target, bytes):
-            target = target.decode()
-        body = request.body
-        if body is not None and not isinstance(body, (bytes, bytearray, str)):
-            body = body.read()
-        reply = self.handle(str(target).rpartition(".")[2], json.loads(body or b"{}"))
-        if reply.fault == "connection":
-            raise ConnectionClosedError(endpoint_url=request.url)
-        if reply.fault == "timeout":
-            raise ReadTimeoutError(endpoint_url=request.url)
-        return http_response(reply.status, reply.body, reply.headers, url=request.url)
+        The fake's handler goes first among the client's ``before-send`` handlers, so its
+        answer is the one botocore uses. botocore still calls the others: inside moto's
+        ``mock_aws``, moto's raises NotImplementedError for a client on an AWS endpoint, so
+        there use ``client`` or give yours a non-AWS ``endpoint_url``.
+        """
+        attach(client, self.handle)
 
     # -- the protocol -------------------------------------------------------------------------
 
@@ -423,235 +253,33 @@ class FakeRekognition:
         rates) and any added latency, else serve GetLabelDetection or StartLabelDetection."""
         with self._lock:
             self._requests.append(params)
-            fault, delay = self._next_fault()
+            fault, delay = self._faults.next()
             request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
             job = None
             in_progress = False
-            if (fault is None or fault in _PAGE_FAULTS) and operation == "GetLabelDetection":
-                job = self._jobs.get(params["JobId"]) if _valid_job_id(params) else None
-                if job is not None and (
-                    job.in_progress_polls > 0 or time.monotonic() < job.ready_at
-                ):
-                    job.in_progress_polls = max(job.in_progress_polls - 1, 0)
-                    in_progress = True
+            if (fault is None or fault in PAGE_FAULTS) and operation == "GetLabelDetection":
+                job, in_progress = self._jobs.poll(params)
         if delay:
             time.sleep(delay)
-        if fault in _TRANSPORT_FAULTS:
+        if fault in TRANSPORT_FAULTS:
             return Reply(0, {}, b"", fault=fault)
-        if fault is not None and fault not in _PAGE_FAULTS:
+        if fault is not None and fault not in PAGE_FAULTS:
             code = fault.partition(":")[0]
-            return _error(request_id, code, f"Injected {code}.", _fault_reply_status(fault))
+            return error_reply(request_id, code, f"Injected {code}.", reply_status(fault))
         try:
             if operation == "GetLabelDetection":
-                page = self._get_label_detection(params, job, in_progress)
+                page = label_page(params, job, in_progress, self._tokens)
             elif operation == "StartLabelDetection":
-                page = self._start_label_detection(params)
+                page = self._starts.start(params)
             else:
-                raise _BadRequest(
+                raise BadRequest(
                     "UnknownOperationException", f"The fake does not implement {operation}."
                 )
             if fault == "repeat_token" and "NextToken" in params:
                 page["NextToken"] = params["NextToken"]
-        except _BadRequest as exc:
-            return _error(request_id, exc.code, exc.message, FAULT_CODES.get(exc.code, 400))
+        except BadRequest as exc:
+            return error_reply(request_id, exc.code, exc.message, FAULT_CODES.get(exc.code, 400))
         body = json.dumps(page, separators=(",", ":")).encode()
         if fault == "truncated":
             body = body[: len(body) // 2]
-        return Reply(200, {"x-amzn-RequestId": request_id, "content-type": _CONTENT_TYPE}, body)
-
-    def _get_label_detection(
-        self, params: dict[str, Any], job: _Job | None, in_progress: bool
-    ) -> dict[str, Any]:
-        if not _valid_job_id(params):
-            raise _BadRequest("InvalidParameterException", "JobId must match [a-zA-Z0-9_-]{1,64}.")
-        max_results = params.get("MaxResults", _MAX_PAGE)
-        if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
-            raise _BadRequest("InvalidParameterException", "MaxResults must be at least 1.")
-        sort_by = params.get("SortBy", "TIMESTAMP")
-        aggregate_by = params.get("AggregateBy", "TIMESTAMPS")
-        if sort_by not in _SORT_BY or aggregate_by not in _AGGREGATE_BY:
-            raise _BadRequest("InvalidParameterException", "Invalid SortBy or AggregateBy.")
-        token = params.get("NextToken")
-        if token is not None and (not isinstance(token, str) or len(token) > 255):
-            raise _BadRequest("InvalidParameterException", "NextToken is at most 255 characters.")
-        if job is None:
-            raise _BadRequest("ResourceNotFoundException", "The job does not exist.")
-        job_id: str = params["JobId"]
-        metadata = {"SortBy": sort_by, "AggregateBy": aggregate_by}
-        status = "IN_PROGRESS" if in_progress else job.response.get("JobStatus", "SUCCEEDED")
-        if status != "SUCCEEDED":
-            page = {
-                k: v for k, v in job.response.items() if k not in ("VideoMetadata", "JobStatus")
-            }
-            if status != "FAILED":
-                page.pop("StatusMessage", None)
-            return {"JobStatus": status, **page, "Labels": [], "GetRequestMetadata": metadata}
-        offset = 0 if token is None else self._read_token(token, job_id, sort_by, aggregate_by)
-        labels = self._ordered_labels(job, sort_by, aggregate_by)
-        end = offset + min(max_results, _MAX_PAGE)
-        page = dict(job.response)
-        page["Labels"] = labels[offset:end]
-        if end < len(labels):
-            page["NextToken"] = self._make_token(job_id, end, sort_by, aggregate_by)
-        page["GetRequestMetadata"] = metadata
-        return page
-
-    def _start_label_detection(self, params: dict[str, Any]) -> dict[str, Any]:
-        video = params.get("Video")
-        s3 = video.get("S3Object") if isinstance(video, dict) else None
-        if not isinstance(s3, dict) or not all(
-            isinstance(s3.get(key), str) and s3[key] for key in ("Bucket", "Name")
-        ):
-            raise _BadRequest(
-                "InvalidParameterException", "Video.S3Object with a Bucket and a Name is required."
-            )
-        token = params.get("ClientRequestToken")
-        if token is not None and not (isinstance(token, str) and _TOKEN_PATTERN.fullmatch(token)):
-            raise _BadRequest(
-                "InvalidParameterException", "ClientRequestToken must match [a-zA-Z0-9_-]{1,64}."
-            )
-        min_confidence = params.get("MinConfidence", 50.0)
-        if (
-            isinstance(min_confidence, bool)
-            or not isinstance(min_confidence, (int, float))
-            or not (0 <= min_confidence <= 100)
-        ):
-            raise _BadRequest("InvalidParameterException", "MinConfidence must be 0 to 100.")
-        job_tag = params.get("JobTag")
-        if job_tag is not None and not (isinstance(job_tag, str) and _JOB_TAG.fullmatch(job_tag)):
-            raise _BadRequest(
-                "InvalidParameterException", "JobTag must match [a-zA-Z0-9_.\\-:]{1,1024}."
-            )
-        fingerprint = json.dumps(
-            {k: v for k, v in params.items() if k != "ClientRequestToken"}, sort_keys=True
-        )
-        with self._lock:
-            if token is not None and token in self._client_tokens:
-                used_with, job_id = self._client_tokens[token]
-                if used_with != fingerprint:
-                    raise _BadRequest(
-                        "IdempotentParameterMismatchException",
-                        "ClientRequestToken was already used with other parameters.",
-                    )
-                return {"JobId": job_id}
-            job_id = f"{self._ids.getrandbits(256):064x}"
-            if token is not None:
-                self._client_tokens[token] = (fingerprint, job_id)
-            settings = self._start
-        response = self._started_response(settings, s3, float(min_confidence))
-        response.update(JobId=job_id, Video={"S3Object": dict(s3)})
-        if job_tag is not None:
-            response["JobTag"] = job_tag
-        ready_at = time.monotonic() + settings.in_progress_s
-        self._store(job_id, response, settings.in_progress_polls, ready_at=ready_at)
-        return {"JobId": job_id}
-
-    def _started_response(
-        self, settings: _StartSettings, s3: dict[str, Any], min_confidence: float
-    ) -> dict[str, Any]:
-        if settings.failed is not None:
-            return {"JobStatus": "FAILED", "StatusMessage": settings.failed}
-        if settings.response is not None:
-            response = copy.deepcopy(settings.response)
-        else:
-            video = f"{s3['Bucket']}/{s3['Name']}/{s3.get('Version', '')}"
-            seed = zlib.crc32(f"{self._seed}:{video}".encode())
-            response = synthetic_response(settings.detections, seed=seed)
-        response["Labels"] = [
-            d
-            for d in response.get("Labels") or []
-            if d.get("Label", {}).get("Confidence", 100.0) >= min_confidence
-        ]
-        return response
-
-    def _ordered_labels(self, job: _Job, sort_by: str, aggregate_by: str) -> list[dict[str, Any]]:
-        """The job's labels as the request's SortBy/AggregateBy would order them.
-
-        The one place where the transforms plug in: ``sort_labels`` and ``aggregate_segments``
-        from ``rekolabels._transform``, so the fake answers exactly as DESIGN.md's rules say.
-        A job stored as TIMESTAMPS can be served either way; one stored as SEGMENTS only as
-        segments (re-sorted). Labels the transforms cannot place (no Timestamp or Name, wrong
-        types) are served in stored order. Computed once per order and cached.
-        """
-        key = (sort_by, aggregate_by)
-        cached = job.ordered.get(key)
-        if cached is None:
-            cached = _ordered(job.labels, sort_by, aggregate_by)
-            job.ordered[key] = cached  # a race computes the same list twice, harmlessly
-        return cached
-
-    # -- tokens -------------------------------------------------------------------------------
-
-    def _make_token(self, job_id: str, offset: int, sort_by: str, aggregate_by: str) -> str:
-        payload = f"{offset}:{sort_by}:{aggregate_by}:{job_id}".encode()
-        mac = hmac.new(self._key, payload, hashlib.sha256).digest()[:16]
-        return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
-
-    def _read_token(self, token: str, job_id: str, sort_by: str, aggregate_by: str) -> int:
-        invalid = _BadRequest("InvalidPaginationTokenException", "Invalid pagination token.")
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        except ValueError:
-            raise invalid from None
-        mac, payload = raw[:16], raw[16:]
-        if not hmac.compare_digest(mac, hmac.new(self._key, payload, hashlib.sha256).digest()[:16]):
-            raise invalid
-        offset, token_sort, token_aggregate, token_job = payload.decode().split(":", 3)
-        if (token_job, token_sort, token_aggregate) != (job_id, sort_by, aggregate_by):
-            raise invalid
-        return int(offset)
-
-
-def _ordered(labels: list[dict[str, Any]], sort_by: str, aggregate_by: str) -> list[dict[str, Any]]:
-    stored_segments = any("StartTimestampMillis" in d for d in labels)
-    if (sort_by, aggregate_by) == ("TIMESTAMP", "TIMESTAMPS") and _in_timestamp_order(labels):
-        return labels  # AWS's own order already, as every recording is: nothing to parse
-    try:
-        models = [LabelDetection.model_validate(d) for d in labels]
-        if aggregate_by == "SEGMENTS" and not stored_segments:
-            return [d.to_boto3() for d in sort_labels(aggregate_segments(models), sort_by)]
-        # Sorting only: serve the very dicts stored, in the new order.
-        stored = {id(model): d for model, d in zip(models, labels, strict=True)}
-        return [stored[id(model)] for model in sort_labels(models, sort_by)]
-    except (ValidationError, InvalidArgumentError, TypeError):
-        return labels
-
-
-def _in_timestamp_order(labels: list[dict[str, Any]]) -> bool:
-    try:
-        keys = [(d["Timestamp"], d["Label"]["Name"].encode()) for d in labels]
-    except (KeyError, TypeError, AttributeError):
-        return False
-    return all(a <= b for a, b in itertools.pairwise(keys))
-
-
-def _valid_job_id(params: Mapping[str, Any]) -> bool:
-    job_id = params.get("JobId")
-    return isinstance(job_id, str) and _JOB_ID.fullmatch(job_id) is not None
-
-
-def _fault_reply_status(fault: str) -> int:
-    """HTTP status for a scheduled fault; ValueError for an entry outside the vocabulary."""
-    if fault in _PAGE_FAULTS or fault in _TRANSPORT_FAULTS:
-        return 200
-    if fault == "latency" or fault.startswith("latency:"):
-        seconds = fault.partition(":")[2]
-        if seconds and not _is_delay(seconds):
-            raise ValueError(f"unknown fault {fault!r}: latency:SECONDS takes 0 to 5 seconds")
-        return 200
-    code, _, status = fault.partition(":")
-    if code not in FAULT_CODES or (status and not (status.isdigit() and len(status) == 3)):
-        raise ValueError(f"unknown fault {fault!r}: see rekolabels.testing._fake for the list")
-    return int(status) if status else FAULT_CODES[code]
-
-
-def _error(request_id: str, code: str, message: str, status: int) -> Reply:
-    body = json.dumps({"__type": code, "message": message}).encode()
-    return Reply(status, {"x-amzn-RequestId": request_id, "content-type": _CONTENT_TYPE}, body)
-
-
-def _is_delay(text: str) -> bool:
-    try:
-        return 0.0 <= float(text) <= _MAX_LATENCY_S
-    except ValueError:
-        return False
+        return Reply(200, {"x-amzn-RequestId": request_id, "content-type": CONTENT_TYPE}, body)

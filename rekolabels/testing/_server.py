@@ -33,7 +33,7 @@ _JOIN_S = 5.0
 
 
 class _Reply(Protocol):
-    """What ``handle`` returns (``rekolabels.testing._fake.Reply``)."""
+    """What ``handle`` returns (``rekolabels.testing.Reply``)."""
 
     @property
     def status(self) -> int: ...

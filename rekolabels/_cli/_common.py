@@ -1,0 +1,167 @@
+"""What every command module shares: the command record, the errors that set exit codes, extras,
+reading a saved response, and the argument groups several commands take.
+
+Imports only the standard library at module level, so ``rekolabels --help`` stays light: boto3,
+pydantic, rich and matplotlib are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .._client import LabelDetectionClient
+    from .._models import GetLabelDetectionResponse
+
+__all__ = [
+    "PROG",
+    "Command",
+    "CommandFailed",
+    "UsageError",
+    "aws_arguments",
+    "file_argument",
+    "has_extra",
+    "label_client",
+    "positive_int",
+    "read_response",
+    "require_extra",
+    "show_retries",
+    "stderr_console",
+]
+
+PROG = "rekolabels"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name and help, a function adding its arguments, and the function
+    that runs it and returns the exit code."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible: exit 2, with the usage line."""
+
+
+class CommandFailed(Exception):
+    """The command could not do its work for a reason outside rekolabels' errors: exit 1."""
+
+
+# The package each optional extra installs; imported only by the commands that need it.
+_EXTRAS = {"cli": "rich", "plot": "matplotlib"}
+
+
+def has_extra(extra: str) -> bool:
+    """Whether the package of optional extra ``extra`` (``"cli"``, ``"plot"``) imports."""
+    try:
+        importlib.import_module(_EXTRAS[extra])
+    except ImportError:
+        return False
+    return True
+
+
+def require_extra(extra: str, what: str) -> None:
+    """UsageError with the install hint when ``what`` needs an extra that is not installed."""
+    if not has_extra(extra):
+        raise UsageError(f"{what} needs the {extra} extra: pip install 'rekolabels[{extra}]'")
+
+
+def read_response(source: str) -> GetLabelDetectionResponse:
+    """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
+
+    A file that cannot be read, or that holds no GetLabelDetection response, is a usage error
+    (exit 2), for the offline commands and ``fake-server --job`` alike.
+    """
+    from .._errors import ResponseValidationError
+    from .._models import GetLabelDetectionResponse
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read {source}: {reason}") from exc
+    name = "stdin" if source == "-" else source
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{name} is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
+    try:
+        return GetLabelDetectionResponse.from_boto3(data)
+    except ResponseValidationError as exc:
+        raise UsageError(f"{name} is not a GetLabelDetection response: {exc}") from exc
+
+
+def file_argument(parser: argparse.ArgumentParser) -> None:
+    """The positional FILE of the offline commands."""
+    parser.add_argument(
+        "file", metavar="FILE", help="a saved GetLabelDetection response (JSON), or - for stdin"
+    )
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def aws_arguments(parser: argparse.ArgumentParser) -> None:
+    """--region, --profile and --endpoint-url, for the commands that call Rekognition."""
+    group = parser.add_argument_group("AWS options")
+    group.add_argument("--region", metavar="R", help="AWS region (default: your configuration)")
+    group.add_argument("--profile", metavar="P", help="named profile from your AWS configuration")
+    group.add_argument(
+        "--endpoint-url", metavar="URL", help="call this endpoint instead of AWS's (e.g. the fake)"
+    )
+
+
+def label_client(args: argparse.Namespace) -> LabelDetectionClient:
+    """The client ``aws_arguments`` describe; a configuration that cannot work is a UsageError."""
+    from botocore.exceptions import BotoCoreError
+
+    from .._client import LabelDetectionClient
+
+    try:
+        return LabelDetectionClient.from_session(
+            region_name=args.region, profile_name=args.profile, endpoint_url=args.endpoint_url
+        )
+    except (BotoCoreError, ValueError) as exc:  # unknown profile, no region, bad endpoint URL
+        raise UsageError(str(exc)) from exc
+
+
+def stderr_console() -> Console | None:
+    """A rich console on stderr when stderr is a terminal and rich is installed, else None."""
+    if not sys.stderr.isatty() or not has_extra("cli"):
+        return None
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextmanager
+def show_retries(console: Console | None) -> Iterator[None]:
+    """While inside, retries appear on ``console`` (if any; ``--debug`` shows them anyway)."""
+    if console is None or logging.getLogger("rekolabels").isEnabledFor(logging.DEBUG):
+        yield
+        return
+    from .._console import retries_shown
+
+    with retries_shown(console):
+        yield
