@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import rekolabels as rl
-from rekolabels._output import CSV_HEADER
-from rekolabels.testing import FakeRekognition
+from rekolabels._output import CSV_HEADER, response_json
+from rekolabels.testing import FakeRekognition, new_client
 from tests.cli_helpers import assert_short_error, clean_env, run
 from tests.helpers import DATA
 
@@ -73,6 +73,44 @@ def test_jsonl_is_one_label_detection_per_line(env: dict[str, str], endpoint: li
     assert set(first) <= {"Timestamp", "Label", "StartTimestampMillis", "EndTimestampMillis",
                           "DurationMillis"}  # fmt: skip
     rl.LabelDetection.model_validate(first)
+
+
+@pytest.mark.parametrize("max_results", ["1000", "7"])
+def test_json_and_jsonl_parse_to_the_same_values_as_the_whole_job(
+    env: dict[str, str], endpoint: list[str], fake: FakeRekognition, max_results: str
+) -> None:
+    """Streamed page by page, the output holds what the merged response and its labels hold
+    (what the CLI printed when it built the whole job first)."""
+    lc = rl.LabelDetectionClient(new_client(endpoint_url=endpoint[1]))
+    whole = lc.get_all(JOB, max_results=int(max_results))
+    expected = response_json(whole)
+    common = ["get-label-detection", "--job-id", JOB, "--max-results", max_results, *endpoint]
+    as_json = run(common, env)
+    as_jsonl = run([*common, "--output", "jsonl"], env)
+    assert as_json.returncode == as_jsonl.returncode == 0, as_json.stderr + as_jsonl.stderr
+    assert json.loads(as_json.stdout) == expected
+    assert [json.loads(line) for line in as_jsonl.stdout.splitlines()] == expected["Labels"]
+
+
+@pytest.mark.parametrize("output", ["json", "jsonl"])
+def test_a_failure_after_the_first_page_exits_1_leaving_the_output_incomplete(
+    env: dict[str, str], output: str
+) -> None:
+    with FakeRekognition(seed=5) as failing:
+        failing.add_synthetic_job("job-1", detections=25, seed=1)
+        failing.inject([None, "AccessDeniedException"])  # page 1 served, page 2 refused
+        result = run(
+            ["get-label-detection", "--job-id", "job-1", "--max-results", "10",
+             "--output", output, "--endpoint-url", failing.serve()],
+            env,
+        )  # fmt: skip
+    assert_short_error(result, 1)
+    if output == "jsonl":
+        assert len(result.stdout.splitlines()) == 10  # page 1, whole lines
+    else:
+        assert result.stdout.startswith('{\n    "JobStatus": "SUCCEEDED"')
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(result.stdout)
 
 
 def test_csv_has_the_documented_header_and_a_row_per_label(

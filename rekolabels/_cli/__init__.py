@@ -18,7 +18,6 @@ Errors print at most two lines on stderr (the usage line for usage errors, then
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -134,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     if args.debug:
         # Retries and other details the library logs, on stderr.
+        import logging
+
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
         logger = logging.getLogger("rekolabels")

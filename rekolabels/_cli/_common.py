@@ -10,13 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -43,8 +40,7 @@ __all__ = [
 PROG = "rekolabels"
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One subcommand: its name and help, a function adding its arguments, and the function
     that runs it and returns the exit code."""
 
@@ -81,6 +77,11 @@ def require_extra(extra: str, what: str) -> None:
         raise UsageError(f"{what} needs the {extra} extra: pip install 'rekolabels[{extra}]'")
 
 
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
 def read_response(source: str) -> GetLabelDetectionResponse:
     """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
 
@@ -91,7 +92,7 @@ def read_response(source: str) -> GetLabelDetectionResponse:
     from .._models import GetLabelDetectionResponse
 
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        text = sys.stdin.read() if source == "-" else _read_text(source)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {source}: {reason}") from exc
@@ -158,6 +159,8 @@ def stderr_console() -> Console | None:
 @contextmanager
 def show_retries(console: Console | None) -> Iterator[None]:
     """While inside, retries appear on ``console`` (if any; ``--debug`` shows them anyway)."""
+    import logging
+
     if console is None or logging.getLogger("rekolabels").isEnabledFor(logging.DEBUG):
         yield
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -148,6 +147,8 @@ def demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     require_extra("cli", "'demo'")
+    from pathlib import Path
+
     from rich.console import Console
 
     from .._demo import run_demo

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from pathlib import Path
 
 from ._common import UsageError, file_argument, positive_int, read_response, require_extra
 
@@ -104,6 +103,8 @@ def timeline_arguments(parser: argparse.ArgumentParser) -> None:
 
 def timeline(args: argparse.Namespace) -> int:
     require_extra("plot", "'timeline'")
+    from pathlib import Path
+
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {args.out}: no directory {out.parent}")

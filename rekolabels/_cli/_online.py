@@ -60,7 +60,7 @@ def get_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def get_label_detection(args: argparse.Namespace) -> int:
-    from .._output import write_csv, write_jsonl
+    from .._output import JsonDocument, write_csv, write_jsonl
 
     if args.output == "table":
         require_extra("cli", "'--output table'")
@@ -80,16 +80,22 @@ def get_label_detection(args: argparse.Namespace) -> int:
         return 0
     pages = lc.iter_pages(args.job_id, **options)  # validates now, before any request
     with _progress(console, f"job {args.job_id}") as advance:
-        if args.output in ("jsonl", "csv"):
-            # Streamed: each page is written as it arrives, so a huge job needs little memory.
+        if args.output != "table":
+            # Streamed: each page is written as it arrives, so a huge job needs one page of
+            # memory; a failure after the first page leaves the output incomplete (exit 1).
+            document = JsonDocument(out) if args.output == "json" else None
             for number, page in enumerate(pages):
                 labels = page.labels or []
-                if args.output == "jsonl":
+                if document is not None:
+                    document.add(page)
+                elif args.output == "jsonl":
                     write_jsonl(labels, out)
                 else:
                     write_csv(labels, out, header=number == 0)
                 out.flush()
                 advance(len(labels))
+            if document is not None:
+                document.close()
             return 0
         read: list[GetLabelDetectionResponse] = []
         for page in pages:
