@@ -67,12 +67,28 @@ def write_json(response: GetLabelDetectionResponse, out: TextIO) -> None:
 _TO_JSON = LabelDetection.__pydantic_serializer__.to_json
 
 
-def _labels_json(labels: Sequence[LabelDetection], *, indent: int | None, separator: str) -> str:
-    """The labels as ``json.dumps(det.to_boto3(), indent=indent)`` writes each, joined."""
+def _labels_json(
+    labels: Sequence[LabelDetection], *, indent: int | None, separator: str, null_free: bool
+) -> str:
+    """The labels as ``json.dumps(det.to_boto3(), indent=indent)`` writes each, joined.
+
+    ``null_free``: no field of the labels was set to None, as for every page the client
+    returns (botocore drops nulls; the wire validator refuses them). Then leaving out the
+    None fields writes exactly what leaving out the unset ones (to_boto3) writes, without
+    building each model's fields set (left for first use: see ``_models``).
+    """
     try:
-        # by_alias and exclude_unset: to_boto3's dump. One decode per page, not per label.
-        chunks = [_TO_JSON(det, indent=indent, by_alias=True, exclude_unset=True) for det in labels]
-        return separator.encode().join(chunks).decode()
+        chunks = [
+            _TO_JSON(
+                det,
+                indent=indent,
+                by_alias=True,
+                exclude_unset=not null_free,
+                exclude_none=null_free,
+            )
+            for det in labels
+        ]
+        return separator.encode().join(chunks).decode()  # one decode per page, not per label
     except (PydanticSerializationError, UnicodeError):
         separators = (",", ":") if indent is None else None
         return separator.join(
@@ -81,14 +97,16 @@ def _labels_json(labels: Sequence[LabelDetection], *, indent: int | None, separa
         )
 
 
-def jsonl_text(labels: Sequence[LabelDetection]) -> str:
+def jsonl_text(labels: Sequence[LabelDetection], *, null_free: bool = False) -> str:
     """The jsonl lines of a page's labels, each ending with a newline."""
-    return _labels_json(labels, indent=None, separator="\n") + "\n" if labels else ""
+    if not labels:
+        return ""
+    return _labels_json(labels, indent=None, separator="\n", null_free=null_free) + "\n"
 
 
-def write_jsonl(labels: Sequence[LabelDetection], out: TextIO) -> None:
+def write_jsonl(labels: Sequence[LabelDetection], out: TextIO, *, null_free: bool = False) -> None:
     """One LabelDetection per line, AWS names: greppable, streamable, ``jq -c`` friendly."""
-    out.write(jsonl_text(labels))
+    out.write(jsonl_text(labels, null_free=null_free))
 
 
 class JsonDocument:
@@ -102,8 +120,9 @@ class JsonDocument:
 
     _LABEL_INDENT = "\n" + " " * 8  # a label's lines inside the top-level "Labels" array
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, null_free: bool = False) -> None:
         self._out = out
+        self._null_free = null_free
         self._tail: str | None = None
         self._labels = 0
 
@@ -115,7 +134,8 @@ class JsonDocument:
         if not labels:
             return
         # Joined by ",\n", then every line indented: the separators' newlines included.
-        text = _labels_json(labels, indent=4, separator=",\n").replace("\n", self._LABEL_INDENT)
+        text = _labels_json(labels, indent=4, separator=",\n", null_free=self._null_free)
+        text = text.replace("\n", self._LABEL_INDENT)
         lead = "" if self._labels == 0 else ","
         self._out.write(lead + self._LABEL_INDENT + text)
         self._labels += len(labels)

@@ -83,13 +83,14 @@ def get_label_detection(args: argparse.Namespace) -> int:
         if args.output != "table":
             # Streamed: each page is written as it arrives, so a huge job needs one page of
             # memory; a failure after the first page leaves the output incomplete (exit 1).
-            document = JsonDocument(out) if args.output == "json" else None
+            # Pages from the client hold no null (see _output._labels_json).
+            document = JsonDocument(out, null_free=True) if args.output == "json" else None
             for number, page in enumerate(pages):
                 labels = page.labels or []
                 if document is not None:
                     document.add(page)
                 elif args.output == "jsonl":
-                    write_jsonl(labels, out)
+                    write_jsonl(labels, out, null_free=True)
                 else:
                     write_csv(labels, out, header=number == 0)
                 out.flush()
