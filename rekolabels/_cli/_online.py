@@ -95,6 +95,9 @@ def get_label_detection(args: argparse.Namespace) -> int:
                     write_csv(labels, out, header=number == 0)
                 out.flush()
                 advance(len(labels))
+                # Hold no page while the next one is fetched and validated: memory stays at
+                # one page, and the collector has one page less to scan.
+                del page, labels
             if document is not None:
                 document.close()
             return 0
