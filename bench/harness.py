@@ -456,14 +456,23 @@ def rekolabels_command() -> list[str]:
 class FakeServer:
     """``rekolabels fake-server`` in a child process on 127.0.0.1, serving synthetic jobs.
 
-    Use as a context manager; ``url`` is its endpoint, ``env`` the environment a child client
+    ``args`` are more fake-server flags (e.g. ``["--tps-quota", "30"]``). Use as a context
+    manager; ``url`` is its endpoint, ``env`` the environment a child client
     needs (dummy credentials, region), ``client()`` a boto3 client for this process.
     """
 
-    def __init__(self, jobs: Mapping[str, int], *, seed: int = 1, startup_s: float = 300.0):
+    def __init__(
+        self,
+        jobs: Mapping[str, int],
+        *,
+        seed: int = 1,
+        startup_s: float = 300.0,
+        args: Sequence[str] = (),
+    ):
         self.jobs = dict(jobs)
         self.seed = seed
         self.startup_s = startup_s
+        self.args = list(args)
         self.url = ""
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -475,6 +484,7 @@ class FakeServer:
         argv = [*rekolabels_command(), "fake-server", "--port", "0", "--seed", str(self.seed)]
         for job_id, count in self.jobs.items():
             argv += ["--synthetic", f"{job_id}={count}"]
+        argv += self.args
         self._proc = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **DUMMY_ENV}
         )

@@ -72,6 +72,16 @@ _EXPORTS: dict[str, str] = {
     # botocore data: paginators and a waiter for plain boto3 and the AWS CLI
     "botocore_data_path": "_botocore_data",
     "register_botocore_data": "_botocore_data",
+    # completion notifications (SNS / SQS)
+    "NotificationStatus": "_notifications",
+    "NotificationVideo": "_notifications",
+    "VideoJobNotification": "_notifications",
+    "iter_notifications": "_sqs",
+    # columnar tables (extra [arrow]: pyarrow is imported on first use)
+    "LabelTable": "_table",
+    # many jobs: export to a dataset
+    "ExportReport": "_export",
+    "export_jobs": "_export",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -101,6 +111,8 @@ if TYPE_CHECKING:
     from ._errors import ServiceUnavailableError as ServiceUnavailableError
     from ._errors import ThrottledError as ThrottledError
     from ._errors import WaitTimeoutError as WaitTimeoutError
+    from ._export import ExportReport as ExportReport
+    from ._export import export_jobs as export_jobs
     from ._models import BoundingBox as BoundingBox
     from ._models import DominantColor as DominantColor
     from ._models import GetLabelDetectionRequest as GetLabelDetectionRequest
@@ -120,22 +132,29 @@ if TYPE_CHECKING:
     from ._models import VideoColorRange as VideoColorRange
     from ._models import VideoJobStatus as VideoJobStatus
     from ._models import VideoMetadata as VideoMetadata
+    from ._notifications import NotificationStatus as NotificationStatus
+    from ._notifications import NotificationVideo as NotificationVideo
+    from ._notifications import VideoJobNotification as VideoJobNotification
     from ._retry import RetryPolicy as RetryPolicy
+    from ._sqs import iter_notifications as iter_notifications
+    from ._table import LabelTable as LabelTable
     from ._transform import aggregate_segments as aggregate_segments
     from ._transform import reaggregate as reaggregate
     from ._transform import resort as resort
     from ._transform import sort_labels as sort_labels
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module of a public name on first use, then keep the name here."""
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, and flag unknown names
+
+    def __getattr__(name: str) -> Any:
+        """Import the module of a public name on first use, then keep the name here."""
+        try:
+            module = _EXPORTS[name]
+        except KeyError:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -15,24 +15,11 @@ from itertools import pairwise
 
 from ._errors import InvalidArgumentError
 from ._models import GetLabelDetectionResponse, Label, LabelDetection
-from ._transform import _is_segment, aggregate_segments, sort_labels
+from ._transform import _as_list, _is_segment, aggregate_segments, sort_labels, warn_if_partial
 
 __all__ = ["LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels"]
 
 _NO_LABEL = Label()
-
-
-def _detections(
-    labels: Iterable[LabelDetection] | GetLabelDetectionResponse,
-) -> list[LabelDetection]:
-    if isinstance(labels, GetLabelDetectionResponse):
-        return list(labels.labels or [])
-    if isinstance(labels, (str, bytes, dict)):
-        raise TypeError(
-            "labels must be a GetLabelDetectionResponse or an iterable of LabelDetection, "
-            f"not {type(labels).__name__}"
-        )
-    return list(labels)
 
 
 def _timestamps(detections: list[LabelDetection]) -> list[int]:
@@ -59,7 +46,7 @@ def sampling_period_ms(labels: Iterable[LabelDetection] | GetLabelDetectionRespo
     keeps screen-time estimates on the low side. None when there are fewer than two samples.
     Takes TIMESTAMPS detections (segments raise InvalidArgumentError).
     """
-    stamps = _timestamps(_detections(labels))
+    stamps = _timestamps(_as_list(labels, response_ok=True))
     steps = Counter(b - a for a, b in pairwise(stamps))
     if not steps:
         return None
@@ -106,8 +93,12 @@ def summarize_labels(
     response, or ``aggregate_segments``' output) are summarised as they are: their sampling
     period is unknown, so a segment counts for its DurationMillis alone, and ``samples`` and
     ``mean_confidence`` are None.
+
+    One page of a longer job (a response with a NextToken) is summarised on its own, with a
+    PartialJobWarning: screen times and shares would be the page's, not the job's.
     """
-    detections = _detections(labels)
+    warn_if_partial(labels, "summarize_labels", "the summary covers this page only")
+    detections = _as_list(labels, response_ok=True)
     kinds = {_is_segment(det) for det in detections if isinstance(det, LabelDetection)}
     if kinds == {True}:
         if max_gap_ms is not None:
@@ -209,7 +200,7 @@ def filter_labels(
         raise TypeError(f"ancestor must be a str, not {type(ancestor).__name__}")
 
     kept: list[LabelDetection] = []
-    for det in _detections(labels):
+    for det in _as_list(labels, response_ok=True):
         label = det.label or _NO_LABEL  # no label: passes only when no filter is given
         if min_confidence is not None and (
             label.confidence is None or label.confidence < min_confidence

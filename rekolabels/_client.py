@@ -11,25 +11,25 @@ Thread-safe: boto3 clients are thread-safe, and a LabelDetectionClient keeps no 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
-import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 from tenacity import Retrying
 
 from ._errors import (
     InvalidArgumentError,
-    JobFailedError,
     JobInProgressError,
     PaginationLoopError,
     RekolabelsError,
+    ResponseValidationError,
+    ThrottledError,
     UnreadableResponseError,
-    WaitTimeoutError,
     map_client_error,
 )
 from ._models import (
@@ -39,8 +39,10 @@ from ._models import (
     LabelDetectionSortBy,
     VideoJobStatus,
 )
-from ._rawpage import call, has_job_status, install, to_page
-from ._retry import Deadline, RetryPolicy, _should_retry
+from ._rawpage import Seen, call, has_job_status, install, to_page
+from ._retry import _SYSTEM_CLOCK, NO_BOTOCORE_RETRIES, Clock, RetryPolicy, _should_retry
+from ._sqs import _Queue
+from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
@@ -55,33 +57,19 @@ _NEXT_TOKEN_MAX = 255
 _MAX_RESULTS_MAX = 2**31 - 1
 _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
-# botocore off, tenacity on: see "One retry owner" in the module docstring.
-_NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
-class Clock(Protocol):
-    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
+class _Pacer(Protocol):
+    """Paces every call of a ``_paced`` client: ``export_jobs``' shared token bucket."""
 
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back, like ``time.monotonic``."""
-        ...
+    def acquire(self) -> None:
+        """Wait for a token before a call (each attempt, retries included); may raise to stop."""
 
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds``, like ``time.sleep``."""
-        ...
-
-
-class _SystemClock:
-    """The real time: ``time.monotonic`` and ``time.sleep``."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
+    def throttled(self) -> None:
+        """The call just made was throttled (ThrottlingException or ProvisionedThroughput...)."""
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-_SYSTEM_CLOCK = _SystemClock()
+        """The backoff between attempts (may end early when the pacer is stopping)."""
 
 
 class LabelDetectionClient:
@@ -96,9 +84,15 @@ class LabelDetectionClient:
         clock: the time ``wait_for_job`` and the backoff use: an object with ``monotonic()``
             and ``sleep(seconds)``; by default the real one. Tests pass
             ``rekolabels.testing.FakeClock()`` so that nothing really sleeps.
+        raw_pages: validate each 200 body's bytes straight into a typed page (the fast path, a
+            ``before-parse`` handler acting only inside this object's calls). ``False`` leaves
+            every body to botocore's parser (slower, same pages); the handler then only notes
+            each response's HTTP status and request id, to report a body botocore cannot parse.
     """
 
     __module__ = "rekolabels"  # where users import it from (reprs, tracebacks)
+
+    _pacer: _Pacer | None = None
 
     def __init__(
         self,
@@ -106,6 +100,7 @@ class LabelDetectionClient:
         *,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        raw_pages: bool = True,
     ) -> None:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
@@ -115,14 +110,19 @@ class LabelDetectionClient:
             raise TypeError(
                 f"clock must have monotonic() and sleep(seconds), not {type(clock).__name__}"
             )
+        if not isinstance(raw_pages, bool):
+            raise TypeError(f"raw_pages must be a bool, not {type(raw_pages).__name__}")
         if client is None:
             try:
-                client = boto3.client("rekognition", config=_NO_BOTOCORE_RETRIES)
+                client = boto3.client("rekognition", config=NO_BOTOCORE_RETRIES)
             except BotoCoreError as exc:  # no region configured
                 map_client_error(exc)
+        else:
+            _check_client(client)
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
+        self._raw_pages = raw_pages
         self._retry = retry if retry is not None else RetryPolicy()
         self._clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
         self._retrying = self._retry.retrying(self._clock.sleep)
@@ -138,6 +138,7 @@ class LabelDetectionClient:
         config: Config | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        raw_pages: bool = True,
     ) -> LabelDetectionClient:
         """Build the boto3 client from a session (default: a new one for ``profile_name``).
 
@@ -146,7 +147,7 @@ class LabelDetectionClient:
         """
         if session is not None and profile_name is not None:
             raise InvalidArgumentError("profile_name: pass it or a session, not both")
-        merged = _NO_BOTOCORE_RETRIES.merge(config) if config is not None else _NO_BOTOCORE_RETRIES
+        merged = NO_BOTOCORE_RETRIES.merge(config) if config is not None else NO_BOTOCORE_RETRIES
         try:
             if session is None:
                 session = boto3.Session(profile_name=profile_name)
@@ -157,7 +158,7 @@ class LabelDetectionClient:
             map_client_error(exc)
         except ValueError as exc:  # botocore's word for a malformed endpoint URL
             raise InvalidArgumentError(f"endpoint_url: {exc}") from exc
-        return cls(client, retry=retry, clock=clock)
+        return cls(client, retry=retry, clock=clock, raw_pages=raw_pages)
 
     @property
     def client(self) -> RekognitionClient:
@@ -169,9 +170,15 @@ class LabelDetectionClient:
         """The retry policy every call of this client uses (read-only)."""
         return self._retry
 
+    @property
+    def raw_pages(self) -> bool:
+        """Whether 200 bodies are validated straight from their bytes (read-only)."""
+        return self._raw_pages
+
     def __repr__(self) -> str:
         region = self._client.meta.region_name
-        return f"LabelDetectionClient(region_name={region!r}, retry={self.retry!r})"
+        raw = "" if self.raw_pages else ", raw_pages=False"
+        return f"LabelDetectionClient(region_name={region!r}, retry={self.retry!r}{raw})"
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -181,10 +188,14 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
-        """One GetLabelDetection call (retried), whatever the job's status."""
+        """One GetLabelDetection call (retried), whatever the job's status.
+
+        Raises ResponseValidationError if the page is for another job than ``job_id`` (a page
+        without JobId is accepted).
+        """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
         return self._get(params, self._retrying)
 
@@ -194,15 +205,17 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[GetLabelDetectionResponse]:
         """Every page from ``next_token`` on, fetched lazily (one page in memory).
 
         Arguments are checked now, before any request. To checkpoint, store each page's
         ``next_token`` once you have handled the page; pass it back to resume after that page.
-        Raises JobInProgressError / JobFailedError for a job that has not succeeded, and
-        PaginationLoopError if the service repeats a NextToken.
+        A page without NextToken, or with an empty one, is the last. Only a SUCCEEDED job can
+        be read: JobInProgressError / JobFailedError for IN_PROGRESS / FAILED, and
+        ResponseValidationError for a status this release does not know (or a page of another
+        job). PaginationLoopError if the service repeats a NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
         return self._pages(params)
@@ -213,8 +226,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> Iterator[LabelDetection]:
         """Every LabelDetection of every page, in the service's order; lazy like iter_pages."""
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
@@ -226,8 +239,8 @@ class LabelDetectionClient:
         *,
         max_results: int | None = None,
         next_token: str | None = None,
-        sort_by: LabelDetectionSortBy | str | None = None,
-        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
         """Every page merged into one response.
 
@@ -238,50 +251,62 @@ class LabelDetectionClient:
         return merge_pages(self._pages(params))
 
     def wait_for_job(
-        self, job_id: str, *, timeout_s: float = 900.0, poll_interval_s: float = 5.0
+        self,
+        job_id: str,
+        *,
+        timeout_s: float = 900.0,
+        poll_interval_s: float | None = None,
+        queue_url: str | None = None,
+        sqs_client: Any = None,
     ) -> GetLabelDetectionResponse:
-        """Poll (MaxResults=1) until the job succeeds; return that last response.
+        """Wait until the job succeeds; return a SUCCEEDED response (MaxResults=1).
 
-        Raises JobFailedError if it fails and WaitTimeoutError at the deadline: no sleep,
-        between polls or between retries, runs past it.
+        Without ``queue_url``, polls GetLabelDetection every ``poll_interval_s`` (default 5 s).
+        With the URL of an SQS queue subscribed to the job's SNS topic, waits for the job's
+        completion notification there (long polls, ``sqs_client`` or one from the
+        environment), confirmed by one GetLabelDetection call; other jobs' notifications are
+        left on the queue, visible again after a few seconds. GetLabelDetection is still polled
+        every ``poll_interval_s`` (default 60 s) as a safety net, for a topic that cannot
+        publish. Raises JobFailedError if the job fails and WaitTimeoutError at the deadline:
+        no sleep, long poll or retry backoff runs past it.
         """
         params = _request(job_id, 1, None, None, None)
         _check_seconds("timeout_s", timeout_s, allow_zero=True)
+        if poll_interval_s is None:
+            poll_interval_s = POLL_INTERVAL_S if queue_url is None else QUEUE_POLL_INTERVAL_S
         _check_seconds("poll_interval_s", poll_interval_s, allow_zero=False)
-        clock = self._clock
-        deadline = Deadline(clock.monotonic() + timeout_s, clock.monotonic)
-        retrying = self._retry.retrying(clock.sleep, deadline=deadline)
-        while True:
-            try:
-                page = self._get(params, retrying)
-            except RekolabelsError as exc:
-                if _should_retry(exc) and (deadline.reached or clock.monotonic() >= deadline.at):
-                    raise WaitTimeoutError(
-                        f"job {job_id}: no usable answer before the {timeout_s} s deadline"
-                    ) from exc
-                raise
-            if page.job_status == VideoJobStatus.SUCCEEDED:
-                return page
-            _raise_if_failed(job_id, page)
-            remaining = deadline.at - clock.monotonic()
-            if remaining <= 0:
-                raise WaitTimeoutError(f"job {job_id} still {page.job_status} after {timeout_s} s")
-            clock.sleep(min(poll_interval_s, remaining))
+        if queue_url is None and sqs_client is not None:
+            raise InvalidArgumentError("sqs_client: pass queue_url too, the queue to read")
+        wait = Wait(self._get, params, timeout_s, self._retry, self._clock)
+        if queue_url is None:
+            return wait.polling(poll_interval_s)
+        queue = _Queue(queue_url, sqs_client, self._retry, self._clock.sleep, wait.deadline)
+        return wait.on_queue(queue, poll_interval_s)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _paced(self, pacer: _Pacer) -> LabelDetectionClient:
+        """A copy of this client (same boto3 client, retry policy and clock) whose every call,
+        retries included, first takes a token from ``pacer`` and tells it when the call was
+        throttled; its backoff sleeps through ``pacer.sleep``. tenacity still owns retrying:
+        the pacer only decides when each attempt may go.
+        """
+        paced = copy.copy(self)
+        paced._pacer = pacer
+        paced._retrying = self._retry.retrying(pacer.sleep)
+        return paced
 
     def _pages(self, params: dict[str, Any]) -> Iterator[GetLabelDetectionResponse]:
         seen = {params["NextToken"]} if "NextToken" in params else set()
         while True:
             page = self._get(params, self._retrying)
-            if page.job_status == VideoJobStatus.IN_PROGRESS:
-                raise JobInProgressError(f"job {params['JobId']} is still IN_PROGRESS")
-            _raise_if_failed(params["JobId"], page)
+            if page.job_status != VideoJobStatus.SUCCEEDED:
+                _raise_not_succeeded(params["JobId"], page)
             token = page.next_token
             yield page
             # Drop this page before fetching the next, so that only one is ever held here.
             del page
-            if not token:
+            if not token:  # absent or "": the last page
                 return
             if token in seen:
                 raise PaginationLoopError(
@@ -301,19 +326,46 @@ class LabelDetectionClient:
             del labels
 
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
-        raw = retrying(self._call, params)
-        return to_page(raw)
-
-    def _call(self, params: dict[str, Any]) -> Any:
+        started = self._clock.monotonic()
         try:
-            raw = call(self._client, params)
-        except (ClientError, BotoCoreError) as exc:
-            map_client_error(exc)
-        if not has_job_status(raw):
-            raise UnreadableResponseError(
-                "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
+            page: GetLabelDetectionResponse = retrying(self._call, params)
+        except RekolabelsError as exc:
+            if _should_retry(exc):  # retryable, so the retries ran out: say how hard we tried
+                exc.attempts = retrying.statistics.get("attempt_number", 1)
+                exc.elapsed_s = self._clock.monotonic() - started
+            raise
+        return page
+
+    def _call(self, params: dict[str, Any]) -> GetLabelDetectionResponse:
+        """One attempt: whatever it raises leaves here as a RekolabelsError (map_client_error).
+
+        A paced client (``export_jobs``) takes a token first and reports a throttle after.
+        """
+        pacer = self._pacer
+        if pacer is not None:
+            pacer.acquire()
+        seen = Seen()
+        try:
+            raw = call(self._client, params, seen, raw_pages=self._raw_pages)
+            if not has_job_status(raw):
+                raise UnreadableResponseError(
+                    "GetLabelDetection response has no JobStatus: the body was cut or not JSON"
+                )
+            page = to_page(raw)
+        except Exception as exc:
+            try:
+                map_client_error(
+                    exc, http_status=seen.http_status, request_id=seen.request_id, body=seen.body
+                )
+            except ThrottledError:
+                if pacer is not None:
+                    pacer.throttled()
+                raise
+        if page.job_id is not None and page.job_id != params["JobId"]:
+            raise ResponseValidationError(
+                f"asked for job {params['JobId']} but the response is for job {page.job_id!r}"
             )
-        return raw
+        return page
 
 
 def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetectionResponse:
@@ -341,11 +393,30 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     )
 
 
-def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:
-    if page.job_status == VideoJobStatus.FAILED:
-        raise JobFailedError(
-            f"job {job_id} FAILED: {page.status_message}", status_message=page.status_message
-        )
+def _is_rekognition_client(client: object) -> bool:
+    meta = getattr(client, "meta", None)
+    return getattr(getattr(meta, "service_model", None), "service_name", None) == "rekognition"
+
+
+def _check_client(client: object) -> None:
+    """TypeError now, naming ``client``, rather than an AttributeError on the first call."""
+    if _is_rekognition_client(client):
+        return
+    # A FakeRekognition or a LabelDetectionClient holds the boto3 client wanted here.
+    inner = getattr(client, "client", None)
+    hint = "; pass its .client" if _is_rekognition_client(inner) else ""
+    raise TypeError(f"client must be a boto3 rekognition client, not {type(client).__name__}{hint}")
+
+
+def _raise_not_succeeded(job_id: str, page: GetLabelDetectionResponse) -> None:
+    """Only a SUCCEEDED job's labels are all there: raise for any other status, known or not."""
+    if page.job_status == VideoJobStatus.IN_PROGRESS:
+        raise JobInProgressError(f"job {job_id} is still IN_PROGRESS")
+    raise_if_failed(job_id, page)
+    raise ResponseValidationError(
+        f"job {job_id} has JobStatus {str(page.job_status)[:80]!r}, which this release of "
+        "rekolabels does not know; only a SUCCEEDED job can be read (get_page shows the response)"
+    )
 
 
 def check_job_id(job_id: object) -> str:

@@ -28,10 +28,12 @@ class _RetryLines(logging.Handler):
         self._indent = indent
 
     def emit(self, record: logging.LogRecord) -> None:
-        if isinstance(record.args, tuple) and len(record.args) == 3:  # _retry._log_retry's args
-            attempt, reason, wait = record.args
+        attempt = getattr(record, "retry_attempt", None)  # set by _retry._log_retry
+        if attempt is not None:
+            reason = str(getattr(record, "retry_reason", ""))
+            wait = float(getattr(record, "retry_wait_s", 0.0))
             # Short enough for an 80-column terminal: the request id's first block is enough.
-            reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", str(reason))
+            reason = re.sub(r"request id (\w{8})[\w-]+", r"request \1…", reason)
             line = f"attempt {attempt}: {reason}, again in {wait:.2f} s"
         else:
             line = record.getMessage()

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._cli._common import read_command
 from ._client import LabelDetectionClient, merge_pages
 from ._console import retries_shown
 from ._models import GetLabelDetectionResponse
@@ -34,6 +35,8 @@ _FAULTS = [
 ]  # fmt: skip
 # Short waits keep the demo quick; the shape (exponential, full jitter, capped) is the default.
 _RETRY = RetryPolicy(max_attempts=6, initial_backoff_s=0.05, max_backoff_s=0.4)
+_NEXT_PORT = 8000
+"""The port of the fake-server the demo's closing lines suggest (the docs' examples use it)."""
 
 
 def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectionResponse:
@@ -79,7 +82,8 @@ def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectio
                     f"[dim](total {total})[/]",
                     highlight=False,
                 )
-        faults = sum(fault is not None for fault in _FAULTS)
+        # What the fake served, not what was scheduled: the two agree only if every call came.
+        faults = sum(n for kind, n in fake.fault_counts.items() if kind != "latency")
         console.print(
             f"    [green]✓[/] {len(pages)} pages, {total} labels; {faults} injected faults "
             "retried,\n      nothing lost, nothing repeated\n"
@@ -100,8 +104,10 @@ def run_demo(console: Console, out_dir: Path, *, draw: bool) -> GetLabelDetectio
         )
     console.print(
         f"\nDone in {time.monotonic() - started:.1f} s. Server closed.\n"
-        "Next, in one terminal:  [bold]rekolabels fake-server --synthetic job-1=2345[/]\n"
-        "in another:  [bold]rekolabels get-label-detection --job-id job-1 --endpoint-url URL[/]",
+        f"Next, in one terminal:  [bold]rekolabels fake-server --port {_NEXT_PORT} "
+        "--synthetic job-1=2345[/]\n"
+        f"in another:  [bold]{read_command(f'http://127.0.0.1:{_NEXT_PORT}', 'job-1')}[/]",
         highlight=False,
+        soft_wrap=True,  # a command to copy stays on one line, whatever the terminal width
     )
     return whole

@@ -15,6 +15,7 @@ plus ``ResponseMetadata`` (which botocore adds to every response).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from functools import partial
 from operator import add, itemgetter
@@ -468,62 +469,46 @@ for _name in __all__:
     globals()[_name].__module__ = "rekolabels"
 
 
-# -- the fast validators ------------------------------------------------------------------------
+# -- the fast validator ------------------------------------------------------------------------
 #
-# Two copies of the response's validator, each refusing what it cannot build exactly as the
-# ordinary validation would; a refused input takes the ordinary path, untouched.
-#
-# Both refuse null (so a field is set exactly when it is not None, and the fields set is left
-# for first use, above). botocore's dicts never hold null: ``from_boto3`` uses the first as is.
-#
-# The wire validator, for the raw-bytes path: botocore parses a 200 body with json.loads, then
-# walks the result against the service model, keeping only modeled members that are not null;
-# from_boto3 then validates that dict. For a body made only of modeled, non-null members of the
-# right types, both walks are identity, so pydantic-core can validate the bytes directly, once.
-# Two more changes make it refuse a body botocore's walk would change: members are matched by
-# AWS name only (no field names), and an unknown member fails (rather than being kept).
-# ResponseMetadata is botocore's, never the body's.
+# A copy of the response's validator that refuses null, so that a field is set exactly when it is
+# not None and the fields set is left for first use (above). botocore's dicts never hold null:
+# ``from_boto3`` tries it first, and anything it refuses gets the ordinary validation, untouched.
+# The wire validator (``_rawpage``) is a copy of the same kind, with its own further changes.
 
 
-def _refuse_unknown(value: object) -> object:
-    raise ValueError("not a member of the service model: botocore would drop it")
-
-
-def _fast_schema(schema: Any, *, wire: bool, top: bool = True) -> Any:
-    """A copy of a core schema with the changes above (recursively)."""
+def _fast_schema(
+    schema: Any, edit: Callable[[dict[str, Any], bool], None] | None = None, top: bool = True
+) -> Any:
+    """A copy of a core schema refusing null and leaving fields sets for first use, recursively;
+    ``edit(node, top)`` changes each copied node further (``top``: not inside any field)."""
     if isinstance(schema, list):
-        return [_fast_schema(item, wire=wire, top=top) for item in schema]
+        return [_fast_schema(item, edit, top) for item in schema]
     if not isinstance(schema, dict):
         return schema
     if schema.get("type") == "nullable":
-        return _fast_schema(schema["schema"], wire=wire, top=top)
+        return _fast_schema(schema["schema"], edit, top)
     out = {
         key: value
         if key in ("metadata", "cls")
-        else _fast_schema(value, wire=wire, top=top and key != "fields")
+        else _fast_schema(value, edit, top and key != "fields")
         for key, value in schema.items()
     }
-    kind = out.get("type")
-    if kind == "model":
+    if out.get("type") == "model":
         steps = (core_schema.no_info_plain_validator_function(f) for f in _SET_ON_FIRST_USE)
         out["schema"] = core_schema.chain_schema([out["schema"], *steps])
-        if wire:
-            out["config"] = {**out.get("config", {}), "validate_by_name": False}
-    elif kind == "model-fields" and wire:
-        out["extras_schema"] = core_schema.no_info_plain_validator_function(_refuse_unknown)
-        if top:
-            out["fields"] = {k: v for k, v in out["fields"].items() if k != "response_metadata"}
+    if edit is not None:
+        edit(out, top)
     return out
 
 
-def _build_fast_validator(*, wire: bool) -> SchemaValidator:
-    """A fast validator, built from the response's core schema.
+def _build_validator(schema: CoreSchema) -> SchemaValidator:
+    """A validator of the models built from a changed copy of their core schema.
 
     pydantic-core reuses a model class's own validator for any ``model`` schema of a complete
     class, which would undo the changes; marking the classes incomplete while building stops
-    that. Built once, at import, so no other thread can see the classes meanwhile.
+    that. Called at import only, so no other thread can see the classes meanwhile.
     """
-    schema: CoreSchema = _fast_schema(GetLabelDetectionResponse.__pydantic_core_schema__, wire=wire)
     classes = _Model.__subclasses__()
     for cls in classes:
         cls.__pydantic_complete__ = False
@@ -534,29 +519,6 @@ def _build_fast_validator(*, wire: bool) -> SchemaValidator:
             cls.__pydantic_complete__ = True
 
 
-_BOTO3_VALIDATOR = _build_fast_validator(wire=False)
-_WIRE_VALIDATOR = _build_fast_validator(wire=True)
-
-
-def _page_from_wire(body: bytes) -> GetLabelDetectionResponse | None:
-    """The page a 200 GetLabelDetection body holds, exactly as from_boto3 would build it from
-    botocore's parse of ``body``; None if botocore's parse would change anything (unknown or
-    null members, wrong types, not JSON), so that the body takes botocore's normal path."""
-    try:
-        page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
-    except ValidationError:
-        return None
-    return page
-
-
-def _with_botocore_fields(
-    page: GetLabelDetectionResponse, added: dict[str, Any]
-) -> GetLabelDetectionResponse:
-    """``page`` plus what botocore put beside the body (its ResponseMetadata), validated as
-    from_boto3 validates it: same model, same errors."""
-    if not added:
-        return page
-    if added.keys() == {"ResponseMetadata"}:
-        meta = GetLabelDetectionResponse.from_boto3(added).response_metadata
-        return page.model_copy(update={"response_metadata": meta})
-    return GetLabelDetectionResponse.from_boto3({**page.to_boto3(), **added})
+_BOTO3_VALIDATOR = _build_validator(
+    _fast_schema(GetLabelDetectionResponse.__pydantic_core_schema__)
+)

@@ -7,26 +7,41 @@ DurationMillis alone.
 
 from __future__ import annotations
 
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ._analytics import sampling_period_ms as _period
-from ._analytics import summarize_labels
+from ._analytics import LabelSummary, sampling_period_ms, summarize_labels
 from ._models import GetLabelDetectionResponse, LabelDetectionAggregateBy
-from ._timeline import TimelineRow, render_timeline
+from ._timeline import render_timeline
 from ._transform import _aggregate_by
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["print_summary", "sampling_period_ms", "write_timeline"]
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "print_summary",
+    "shown_period_ms",
+    "write_summary_csv",
+    "write_summary_json",
+    "write_timeline",
+]
+
+SUMMARY_COLUMNS = tuple(f.name for f in fields(LabelSummary))
+"""``summary --output json|csv``: LabelSummary's fields, in order (as ``tbl.summarize()``)."""
 
 
-def sampling_period_ms(response: GetLabelDetectionResponse) -> int:
-    """The job's sampling period; 0 when unknown (fewer than two samples, or segments)."""
+def shown_period_ms(response: GetLabelDetectionResponse) -> int:
+    """The sampling period the summary and the picture count each sample for: the public
+    ``sampling_period_ms``, but 0 where that is unknown (fewer than two samples) and for a
+    SEGMENTS response (whose period is unknown, and which ``sampling_period_ms`` refuses)."""
     if _aggregate_by(response) == LabelDetectionAggregateBy.SEGMENTS:
         return 0
-    return _period(response) or 0
+    return sampling_period_ms(response) or 0
 
 
 def _seconds(ms: int) -> str:
@@ -48,7 +63,7 @@ def print_summary(
     from rich.table import Table
     from rich.text import Text
 
-    period = sampling_period_ms(response)
+    period = shown_period_ms(response)
     stats = summarize_labels(response)
     shown = stats[:top] if top is not None else stats
     video = _video_name(response) or "video"
@@ -93,12 +108,9 @@ def print_summary(
 
 def write_timeline(response: GetLabelDetectionResponse, out: Path, *, top: int = 20) -> int:
     """Draw the top ``top`` labels by screen time to the PNG ``out``; return the rows drawn."""
-    period = sampling_period_ms(response)
+    period = shown_period_ms(response)
     stats = summarize_labels(response)
-    rows = [
-        TimelineRow(s.name, s.categories[0] if s.categories else None, s.spans, s.screen_time_ms)
-        for s in stats[:top]
-    ]
+    rows = stats[:top]
     video = _video_name(response)
     title = f"Labels over time: {video}" if video else "Labels over time"
     parts = [
@@ -116,3 +128,33 @@ def write_timeline(response: GetLabelDetectionResponse, out: Path, *, top: int =
         subtitle=" · ".join(p for p in parts if p),
     )
     return len(rows)
+
+
+def write_summary_json(stats: Iterable[LabelSummary], out: TextIO) -> None:
+    """A JSON array, one object per label: LabelSummary's fields (spans as [start, end])."""
+    rows: list[dict[str, Any]] = [asdict(row) for row in stats]
+    json.dump(rows, out, indent=4, ensure_ascii=False)
+    out.write("\n")
+
+
+def write_summary_csv(stats: Iterable[LabelSummary], out: TextIO) -> None:
+    """RFC 4180 CSV, one row per label: LabelSummary's fields. Lists are joined with ``|``
+    (a ``|`` or ``\\`` inside a name escaped with a backslash); a span is ``start-end``;
+    an absent value is an empty cell."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in stats:
+        cells: list[str] = []
+        for name in SUMMARY_COLUMNS:
+            value = getattr(row, name)
+            if name == "spans":
+                cells.append("|".join(f"{start}-{end}" for start, end in value))
+            elif name == "categories":
+                cells.append("|".join(_escaped(category) for category in value))
+            else:
+                cells.append("" if value is None else str(value))
+        writer.writerow(cells)
+
+
+def _escaped(name: str) -> str:
+    return name.replace("\\", "\\\\").replace("|", "\\|")

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
+from botocore.config import Config
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -38,6 +41,7 @@ __all__ = [
     "DEFAULT_INITIAL_BACKOFF_S",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_MAX_BACKOFF_S",
+    "NO_BOTOCORE_RETRIES",
     "RetryPolicy",
 ]
 
@@ -47,8 +51,35 @@ DEFAULT_INITIAL_BACKOFF_S = 0.5
 """Upper bound of the first wait; it doubles with each retry."""
 DEFAULT_MAX_BACKOFF_S = 20.0
 """Cap on any single wait."""
+NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
+"""botocore's retries off, for every client rekolabels builds: one retry owner, this policy."""
 
 logger = logging.getLogger("rekolabels")
+
+
+class Clock(Protocol):
+    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, like ``time.monotonic``."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, like ``time.sleep``."""
+        ...
+
+
+class _SystemClock:
+    """The real time: ``time.monotonic`` and ``time.sleep``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+_SYSTEM_CLOCK = _SystemClock()
 
 
 @dataclass(frozen=True)
@@ -86,11 +117,16 @@ class RetryPolicy:
             )
 
     def retrying(
-        self, sleep: Callable[[float], None], *, deadline: Deadline | None = None
+        self,
+        sleep: Callable[[float], None],
+        *,
+        deadline: Deadline | None = None,
+        operation: str = "GetLabelDetection",
     ) -> Retrying:
         """A tenacity ``Retrying`` for this policy; reusable and safe to share across threads.
 
-        With a ``deadline``, retrying also stops rather than sleep past it.
+        With a ``deadline``, retrying also stops rather than sleep past it. ``operation`` names
+        the call in the retry log.
         """
         stop: stop_base = stop_after_attempt(self.max_attempts)
         if deadline is not None:
@@ -99,7 +135,7 @@ class RetryPolicy:
             stop=stop,
             wait=wait_random_exponential(multiplier=self.initial_backoff_s, max=self.max_backoff_s),
             retry=retry_if_exception(_should_retry),
-            before_sleep=_log_retry,
+            before_sleep=partial(_log_retry, operation),
             sleep=sleep,
             reraise=True,
         )
@@ -130,27 +166,45 @@ def _should_retry(exc: BaseException) -> bool:
     # Connection refused, reset or closed; connect and read timeouts (ServiceTimeoutError).
     if isinstance(exc, ServiceUnavailableError):
         return True
-    # A 200 without JobStatus: the body was cut or garbled on the way, usually a dropped link.
+    # A body we cannot read (no JobStatus, not UTF-8, not a JSON object, nested too deep): cut
+    # or garbled on the way, usually a dropped link.
     # Anything else (AccessDenied, InvalidParameter, ResourceNotFound, InvalidPaginationToken,
     # a readable response of the wrong shape) would fail the same way again.
     return isinstance(exc, UnreadableResponseError)
 
 
-def _log_retry(state: RetryCallState) -> None:
-    """Log why a call is retried: error code, attempt number, wait. Never the request."""
+def _log_retry(operation: str, state: RetryCallState) -> None:
+    """Log why a call is retried: operation, job id, error code, attempt number, wait.
+
+    Nothing else of the request. The record also carries them as attributes
+    (``retry_operation``, ``retry_job_id``, ``retry_attempt``, ``retry_reason``,
+    ``retry_wait_s``), for handlers that show retries their own way (``_console``, structured
+    logging).
+    """
     exc: Any = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ServiceError):
         reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
     elif isinstance(exc, UnreadableResponseError):
-        reason = "an unreadable response (truncated or not JSON)"
+        reason = "an unreadable response (cut, not JSON, or not UTF-8)"
     elif exc is not None and exc.__cause__ is not None:
         reason = f"{type(exc).__name__} ({type(exc.__cause__).__name__})"
     else:
         reason = type(exc).__name__
     wait = state.next_action.sleep if state.next_action is not None else 0.0
+    params = state.args[0] if state.args else None
+    job_id = params.get("JobId") if isinstance(params, dict) else None
     logger.info(
-        "GetLabelDetection attempt %d failed with %s; retrying in %.2f s",
+        "%s%s: attempt %d failed with %s; retrying in %.2f s",
+        operation,
+        f" for job {job_id}" if job_id else "",
         state.attempt_number,
         reason,
         wait,
+        extra={
+            "retry_operation": operation,
+            "retry_job_id": job_id,
+            "retry_attempt": state.attempt_number,
+            "retry_reason": reason,
+            "retry_wait_s": wait,
+        },
     )

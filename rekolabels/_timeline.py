@@ -7,10 +7,13 @@ canvas: no pyplot, so no global state, no GUI backend and no display needed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["TimelineRow", "render_timeline"]
+if TYPE_CHECKING:
+    from ._analytics import LabelSummary
+
+__all__ = ["render_timeline"]
 
 # Inches: a row must hold a readable label name; the frame holds title, axis and legend.
 _ROW_HEIGHT_IN = 0.34
@@ -25,14 +28,9 @@ _PALETTE = (
 _NO_CATEGORY = "#4c72b0"
 
 
-@dataclass(frozen=True)
-class TimelineRow:
-    """One label's row: its segments as (start_ms, end_ms) and its estimated screen time."""
-
-    name: str
-    category: str | None
-    segments: Sequence[tuple[int, int]]
-    screen_time_ms: int
+def _category(row: LabelSummary) -> str | None:
+    """The category a row is coloured by: the label's first."""
+    return row.categories[0] if row.categories else None
 
 
 def _clock(seconds: float) -> str:
@@ -41,7 +39,7 @@ def _clock(seconds: float) -> str:
 
 
 def render_timeline(
-    rows: Sequence[TimelineRow],
+    rows: Sequence[LabelSummary],
     out: Path,
     *,
     period_ms: int,
@@ -49,7 +47,8 @@ def render_timeline(
     title: str,
     subtitle: str = "",
 ) -> None:
-    """Draw ``rows`` (top row first) to the PNG ``out``.
+    """Draw ``rows`` (top row first: one label's spans, coloured by its first category) to the
+    PNG ``out``.
 
     Each segment's bar is ``end - start + period_ms`` wide: a sample stands for one sampling
     period, so a label seen in a single sample still gets a visible bar.
@@ -58,9 +57,9 @@ def render_timeline(
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    categories = list(dict.fromkeys(row.category for row in rows if row.category))
+    categories = list(dict.fromkeys(c for row in rows if (c := _category(row))))
     colours = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(categories)}
-    end_ms = max((end for row in rows for _, end in row.segments), default=0) + period_ms
+    end_ms = max((end for row in rows for _, end in row.spans), default=0) + period_ms
     axis_end_s = max(duration_ms or 0, end_ms) / 1000 or 1.0
 
     height = _FRAME_HEIGHT_IN + _ROW_HEIGHT_IN * max(len(rows), 1) + (0.35 if categories else 0)
@@ -69,8 +68,8 @@ def render_timeline(
     for y, row in enumerate(rows):
         if y % 2 == 0:
             ax.axhspan(y - 0.5, y + 0.5, color="#f4f4f4", zorder=0, linewidth=0)
-        bars = [(start / 1000, (end - start + period_ms) / 1000) for start, end in row.segments]
-        colour = colours.get(row.category or "", _NO_CATEGORY)
+        bars = [(start / 1000, (end - start + period_ms) / 1000) for start, end in row.spans]
+        colour = colours.get(_category(row) or "", _NO_CATEGORY)
         ax.broken_barh(bars, (y - 0.32, 0.64), facecolors=colour, linewidth=0, zorder=2)
 
     if not rows:

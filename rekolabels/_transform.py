@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from operator import itemgetter
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -31,7 +31,7 @@ from ._models import (
     LabelDetectionSortBy,
 )
 
-__all__ = ["aggregate_segments", "reaggregate", "resort", "sort_labels"]
+__all__ = ["aggregate_segments", "reaggregate", "resort", "sort_labels", "warn_if_partial"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -70,6 +70,7 @@ def _max_gap(max_gap_ms: object) -> int | None:
 
 
 def _is_segment(det: LabelDetection) -> bool:
+    """Whether ``det`` is a segment: the one test, used wherever the question is asked."""
     return (
         det.start_timestamp_millis is not None
         or det.end_timestamp_millis is not None
@@ -81,20 +82,29 @@ def _missing(index: int, what: str) -> InvalidArgumentError:
     return InvalidArgumentError(f"labels[{index}] has no {what}: it cannot be sorted or aggregated")
 
 
-def _not_a_detection(labels: object) -> TypeError:
+def _not_a_detection(labels: object, *, response_ok: bool = False) -> TypeError:
+    wanted = "a GetLabelDetectionResponse or " if response_ok else ""
     return TypeError(
-        "labels must be an iterable of LabelDetection models, not "
+        f"labels must be {wanted}an iterable of LabelDetection models, not "
         f"{type(labels).__name__} (parse boto3 dicts with GetLabelDetectionResponse.from_boto3)"
     )
 
 
-def _as_list(labels: Iterable[LabelDetection]) -> list[LabelDetection]:
-    # A pydantic model is iterable (over its fields), so a response passed here would not fail
-    # by itself; say which function the caller wanted.
+def _as_list(
+    labels: Iterable[LabelDetection] | GetLabelDetectionResponse, *, response_ok: bool = False
+) -> list[LabelDetection]:
+    """``labels`` as a new list; where ``response_ok``, a response stands for its labels.
+
+    The one place the functions taking labels check what they got (``_analytics`` too). A
+    pydantic model is iterable (over its fields), so a response passed where it is not welcome
+    would not fail by itself: the error says which function the caller wanted.
+    """
     if isinstance(labels, GetLabelDetectionResponse):
+        if response_ok:
+            return list(labels.labels or [])
         raise TypeError("labels must be a list of LabelDetection; for a response use resort()")
     if isinstance(labels, (str, bytes, dict)):
-        raise _not_a_detection(labels)
+        raise _not_a_detection(labels, response_ok=response_ok)
     return list(labels)
 
 
@@ -125,7 +135,7 @@ def _sort_keys(items: list[LabelDetection], by: LabelDetectionSortBy) -> list[An
 
 
 def sort_labels(
-    labels: Iterable[LabelDetection], by: LabelDetectionSortBy | str
+    labels: Iterable[LabelDetection], by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy
 ) -> list[LabelDetection]:
     """A new list of ``labels`` in the order GetLabelDetection's ``SortBy=by`` gives.
 
@@ -142,7 +152,7 @@ def sort_labels(
 
 
 def resort(
-    response: GetLabelDetectionResponse, by: LabelDetectionSortBy | str
+    response: GetLabelDetectionResponse, by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy
 ) -> GetLabelDetectionResponse:
     """A copy of ``response`` as if GetLabelDetection had been called with ``SortBy=by``.
 
@@ -153,13 +163,7 @@ def resort(
     """
     order = _sort_by(by)
     _check_response(response)
-    if response.next_token is not None:
-        warnings.warn(
-            "resort() sorts one page of a longer job (the response has a NextToken): the "
-            "service sorts the whole job before paging it; fetch every page with get_all()",
-            PartialJobWarning,
-            stacklevel=2,
-        )
+    warn_if_partial(response, "resort", "the service sorts the whole job before paging it")
     labels = response.labels
     update: dict[str, Any] = {}
     if labels is not None:
@@ -191,13 +195,7 @@ def reaggregate(
         raise InvalidArgumentError(
             f"response's SortBy {sort_by!r} is not one rekolabels knows how to reproduce"
         )
-    if response.next_token is not None:
-        warnings.warn(
-            "reaggregate() aggregates one page of a longer job (the response has a NextToken): "
-            "segments may be cut at the page edge; fetch every page with get_all()",
-            PartialJobWarning,
-            stacklevel=2,
-        )
+    warn_if_partial(response, "reaggregate", "segments may be cut at the page edge")
     update: dict[str, Any] = {}
     if response.labels is not None:
         segments = aggregate_segments(response.labels, max_gap_ms=gap)
@@ -208,6 +206,22 @@ def reaggregate(
         response, sort_by, LabelDetectionAggregateBy.SEGMENTS
     )
     return response.model_copy(update=update)
+
+
+def warn_if_partial(labels: object, function: str, consequence: str) -> None:
+    """PartialJobWarning if ``labels`` is one page of a longer job: a response with a NextToken.
+
+    The one rule for every helper whose answer is about the whole job (``resort``,
+    ``reaggregate``, ``summarize_labels`` and what is built on them). A list of detections
+    carries no NextToken, so a page's labels passed as a list cannot be told from a whole job.
+    """
+    if isinstance(labels, GetLabelDetectionResponse) and labels.next_token is not None:
+        warnings.warn(
+            f"{function}() got one page of a longer job (the response has a NextToken): "
+            f"{consequence}; pass the whole job (LabelDetectionClient.get_all)",
+            PartialJobWarning,
+            stacklevel=3,
+        )
 
 
 def _check_response(response: object) -> None:
@@ -259,7 +273,7 @@ def aggregate_segments(
     items = _as_list(labels)
     runs = _runs(items, gap)
     if runs is None:  # not in timestamp order: one stable sort by timestamp, then the same pass
-        runs = _runs(_by_timestamp(items), gap)
+        runs = _runs(_by_timestamp(items), gap, items)
         assert runs is not None
     grid, found = runs
     # Grid indexes grow with time, so (start index, name) is TIMESTAMP order for segments.
@@ -267,18 +281,37 @@ def aggregate_segments(
     return [_segment(run, grid) for run in found]
 
 
-# A run is [start grid index, end grid index, max confidence, first detection, name].
-_Run = list[Any]
-_START_AND_NAME = itemgetter(0, 4)
+class _Run:
+    """One name's run of detections, open while the pass goes on."""
+
+    __slots__ = ("best", "end", "first", "name", "start")
+
+    def __init__(self, k: int, confidence: float | None, first: LabelDetection, name: str):
+        self.start = k
+        """Grid index of its first detection."""
+        self.end = k
+        """Grid index of its last detection so far."""
+        self.best = _NO_CONFIDENCE if confidence is None else confidence
+        """Highest confidence so far (``_NO_CONFIDENCE`` if none had one)."""
+        self.first = first
+        """Its first detection, whose label the segment keeps."""
+        self.name = name
+
+
+_START_AND_NAME = attrgetter("start", "name")
 _NO_CONFIDENCE = float("-inf")
 
 
-def _runs(items: list[LabelDetection], gap: int | None) -> tuple[list[int], list[_Run]] | None:
+def _runs(
+    items: list[LabelDetection], gap: int | None, given: list[LabelDetection] | None = None
+) -> tuple[list[int], list[_Run]] | None:
     """Every run of every name in one pass over timestamp-ordered detections (None if unordered).
 
     In timestamp order the grid index of a detection is the number of distinct timestamps seen
     before it, so runs close as the pass goes: no grouping, no second look at any detection.
+    ``given`` is the caller's list when ``items`` is it re-ordered: errors name its indexes.
     """
+    given = items if given is None else given
     found: list[_Run] = []
     if not items:
         return [], found
@@ -297,29 +330,30 @@ def _runs(items: list[LabelDetection], gap: int | None) -> tuple[list[int], list
                 current = t
                 grid.append(t)
                 k += 1
+            # _is_segment(det), inlined: a call per detection costs a third of this loop.
             if (
                 det.start_timestamp_millis is not None
                 or det.end_timestamp_millis is not None
                 or det.duration_millis is not None
             ):
-                raise _already_segment(_index(items, det))
+                raise _already_segment(_index(given, det))
             label = det.label
             name = label.name  # type: ignore[union-attr]  # None label: AttributeError below
             conf = label.confidence  # type: ignore[union-attr]
             run = open_runs.get(name)
             if run is None:
                 if name is None:
-                    raise _missing(_index(items, det), "Label.Name")
-                open_runs[name] = [k, k, _NO_CONFIDENCE if conf is None else conf, det, name]
-            elif k - run[1] > 1 and (gap is None or t - grid[run[1]] > gap):
+                    raise _missing(_index(given, det), "Label.Name")
+                open_runs[name] = _Run(k, conf, det, name)
+            elif k - run.end > 1 and (gap is None or t - grid[run.end] > gap):
                 found.append(run)
-                open_runs[name] = [k, k, _NO_CONFIDENCE if conf is None else conf, det, name]
+                open_runs[name] = _Run(k, conf, det, run.name)
             else:
-                run[1] = k
-                if conf is not None and conf > run[2]:
-                    run[2] = conf
+                run.end = k
+                if conf is not None and conf > run.best:
+                    run.best = conf
     except AttributeError:
-        raise _bad_item(items) from None
+        raise _bad_item(given) from None
     found.extend(open_runs.values())
     return grid, found
 
@@ -359,8 +393,10 @@ def _bad_item(items: list[LabelDetection]) -> Exception:
 def _new(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
     """What ``cls.model_construct`` builds, for already validated values, at a fraction of its cost.
 
-    model_construct walks every field's aliases and defaults on each call; with one segment per
-    few detections that cost is most of aggregate_segments. ``values`` holds every field.
+    model_construct walks every field's aliases and defaults on each call: it would make
+    aggregate_segments about a third slower. So this writes the four slots of a pydantic model
+    itself; tests/test_transform.py fails if pydantic's models ever hold other state, or if
+    anything observable differs from model_construct's result. ``values`` holds every field.
     """
     obj = cls.__new__(cls)
     _set = object.__setattr__
@@ -372,8 +408,9 @@ def _new(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
 
 
 def _segment(run: _Run, grid: list[int]) -> LabelDetection:
-    start_k, end_k, best, first, name = run
-    label: Label = first.label
+    best, name = run.best, run.name
+    label = run.first.label
+    assert label is not None  # _runs reached its name
     kept = label.model_fields_set & _SEGMENT_LABEL_FIELDS
     if best != _NO_CONFIDENCE:
         kept.add("confidence")
@@ -389,8 +426,8 @@ def _segment(run: _Run, grid: list[int]) -> LabelDetection:
         },
         kept | {"name"},
     )
-    start = grid[start_k]
-    end = grid[end_k]
+    start = grid[run.start]
+    end = grid[run.end]
     return _new(
         LabelDetection,
         {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 # Obvious dummies; a test asserts the secret never shows up in any output.
 DUMMY_KEY_ID = "AKIAREKOLABELSCLITEST"
@@ -34,6 +36,16 @@ def clean_env(tmp: Path) -> dict[str, str]:
         COLUMNS="160",
         NO_COLOR="1",
     )
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def bare_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """A fresh machine: an empty HOME, no AWS_* variable at all (plus ``extra``)."""
+    home = tmp / "empty-home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(home), COLUMNS="160", NO_COLOR="1", **extra)
     env.pop("FORCE_COLOR", None)
     return env
 
@@ -69,3 +81,21 @@ def assert_short_error(result: subprocess.CompletedProcess[str], code: int) -> N
     assert 1 <= len(lines) <= 2, result.stderr
     assert lines[-1].startswith("rekolabels: error: "), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def offline_aws(monkeypatch: Any, tmp: Path) -> None:
+    """For in-process runs of ``main``: ``clean_env``'s environment, set with ``monkeypatch``."""
+    for name in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in clean_env(tmp).items():
+        if name.startswith("AWS_") or name in ("COLUMNS", "NO_COLOR"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+def keep_logger(monkeypatch: Any) -> None:
+    """Undo, after the test, what ``main(["--debug", ...])`` does to the "rekolabels" logger
+    (a handler and the DEBUG level: the CLI's process is its own, the test run's is not)."""
+    logger = logging.getLogger("rekolabels")
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    monkeypatch.setattr(logger, "level", logger.level)

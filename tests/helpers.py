@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from rekolabels.testing import http_response, new_client
+import rekolabels as rl
+from rekolabels.testing import FakeClock, FakeRekognition, http_response, new_client
 
 DATA = Path(__file__).parent / "data"
 
@@ -71,3 +72,37 @@ def via_boto3(body: bytes, status: int = 200) -> dict[str, Any]:
     client.meta.events.register("before-send.rekognition.GetLabelDetection", answer)
     result: dict[str, Any] = dict(client.get_label_detection(JobId="job-1"))
     return result
+
+
+# -- a LabelDetectionClient under test, on the fake ------------------------------------------------
+
+NO_WAIT = rl.RetryPolicy(initial_backoff_s=0, max_backoff_s=0)
+# The dummy credentials of rekolabels.testing.new_client: never in a log, an error or a repr.
+SECRETS = ("AKIAREKOLABELSTESTING", "rekolabels-testing-not-a-secret")
+
+
+def option(client: Any, name: str) -> Any:
+    """A botocore Config option of ``client`` (the stubs do not declare them as attributes)."""
+    return getattr(client.meta.config, name)
+
+
+def labels_of(n: int) -> list[dict[str, Any]]:
+    """n distinct detections in TIMESTAMP order."""
+    return [
+        {"Timestamp": (i // 3) * 500, "Label": {"Name": f"L{i:05d}", "Confidence": 90.0}}
+        for i in range(n)
+    ]
+
+
+def job(n: int) -> dict[str, Any]:
+    """A recorded response's job-level fields with ``labels_of(n)``."""
+    return {**load("boto3-2023-grandtour720-timestamps-v3.json"), "Labels": labels_of(n)}
+
+
+def make(
+    n: int = 2345, *, policy: rl.RetryPolicy = NO_WAIT, clock: FakeClock | None = None
+) -> tuple[FakeRekognition, rl.LabelDetectionClient]:
+    """A fake holding ``job-1`` of ``n`` labels, and a client on it."""
+    fake = FakeRekognition()
+    fake.add_job("job-1", job(n))
+    return fake, rl.LabelDetectionClient(fake.client, retry=policy, clock=clock)

@@ -131,7 +131,10 @@ def test_summary_is_frozen() -> None:
 
 def test_summary_of_segments_takes_them_as_they_are() -> None:
     # Car: 0..4504 and 7007..9009 (99.91, 97.5); Road: 500..500 (88.0). Period unknown: 0.
-    assert rl.summarize_labels(page("made-v3-segments-name-order.json")) == [
+    # The recording is the first page of its job (it has a NextToken): hence the warning.
+    with pytest.warns(rl.PartialJobWarning):
+        summary = rl.summarize_labels(page("made-v3-segments-name-order.json"))
+    assert summary == [
         rl.LabelSummary(
             "Car", 0, 9009, None, 2, 4504 + 2002, 99.91, None,
             ((0, 4504), (7007, 9009)), ("Vehicles and Automotive",),
@@ -247,3 +250,12 @@ def test_bad_filter_arguments_name_the_parameter(
 ) -> None:
     with pytest.raises(error, match=parameter):
         rl.filter_labels(ALL, **kwargs)
+
+
+@pytest.mark.parametrize("function", [rl.summarize_labels, rl.sampling_period_ms, rl.filter_labels])
+@pytest.mark.parametrize("bad", ["Car", b"Car", {"Labels": []}])
+def test_text_or_a_dict_is_a_type_error_naming_what_is_taken(function: Any, bad: object) -> None:
+    with pytest.raises(
+        TypeError, match="GetLabelDetectionResponse or an iterable of LabelDetection"
+    ):
+        function(bad)

@@ -1,62 +1,27 @@
-"""LabelDetectionClient through a real boto3 client whose socket is FakeRekognition."""
+"""LabelDetectionClient through a real boto3 client whose socket is FakeRekognition: paging,
+job status and waiting, arguments, construction. Retries: test_retry.py; errors: test_errors.py.
+"""
 
 from __future__ import annotations
 
-import logging
+import gzip
+import json
 import math
-import random
 import time
 from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    ProfileNotFound,
-    ReadTimeoutError,
-)
 
 import rekolabels as rl
-from rekolabels._errors import map_client_error
-from rekolabels.testing import FakeClock, FakeRekognition, new_client
+from rekolabels.testing import FakeClock, FakeRekognition, http_response, new_client
 
-from .helpers import RETRYABLE_FAULTS, load, run_in_threads
+from .helpers import NO_WAIT, SECRETS, job, labels_of, load, make, option, run_in_threads
 
-NO_WAIT = rl.RetryPolicy(initial_backoff_s=0, max_backoff_s=0)
-SECRETS = ("AKIAREKOLABELSTESTING", "rekolabels-testing-not-a-secret")
-
-
-def labels_of(n: int) -> list[dict[str, Any]]:
-    """n distinct detections in TIMESTAMP order."""
-    return [
-        {"Timestamp": (i // 3) * 500, "Label": {"Name": f"L{i:05d}", "Confidence": 90.0}}
-        for i in range(n)
-    ]
-
-
-RECORDED = load("boto3-2023-grandtour720-timestamps-v3.json")
-
-
-def job(n: int) -> dict[str, Any]:
-    return {**RECORDED, "Labels": labels_of(n)}
-
-
-def make(
-    n: int = 2345, *, policy: rl.RetryPolicy = NO_WAIT, clock: FakeClock | None = None
-) -> tuple[FakeRekognition, Any]:
-    fake = FakeRekognition()
-    fake.add_job("job-1", job(n))
-    return fake, rl.LabelDetectionClient(fake.client, retry=policy, clock=clock)
-
-
-# -- paging --------------------------------------------------------------------------------------
+# -- paging ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("size", [1000, 500, 7])
@@ -66,11 +31,10 @@ def test_every_label_once_in_order_with_the_right_requests(size: int) -> None:
     got = [d.to_boto3() for p in pages for d in p.labels or []]
     assert got == labels_of(2345)
     assert len(pages) == math.ceil(2345 / size)
-    requests = fake.requests
-    assert len(requests) == len(pages)
-    assert requests[0] == {"JobId": "job-1", "MaxResults": size}
-    for previous, request in zip(pages[:-1], requests[1:], strict=True):
-        assert request == {"JobId": "job-1", "MaxResults": size, "NextToken": previous.next_token}
+    assert fake.request_count == len(pages)
+    first = {"JobId": "job-1", "MaxResults": size}
+    expected = [first] + [{**first, "NextToken": p.next_token} for p in pages[:-1]]
+    assert fake.requests == expected[-100:]  # the fake keeps the last 100 bodies
     assert pages[-1].next_token is None
     assert all(p.video_metadata is not None for p in pages)
 
@@ -151,157 +115,6 @@ def test_the_starting_token_counts_as_seen() -> None:
         list(lc.iter_labels("job-1", max_results=7, next_token=token))
 
 
-# -- retries -------------------------------------------------------------------------------------
-
-RETRYABLE = RETRYABLE_FAULTS
-
-
-def test_300_seeded_fault_schedules_give_identical_output() -> None:
-    policy = rl.RetryPolicy(max_attempts=4, initial_backoff_s=0, max_backoff_s=0)
-    fake, lc = make(60, policy=policy)
-    expected = [d.to_boto3() for d in lc.iter_labels("job-1", max_results=7)]
-    clean = fake.requests
-    assert len(clean) == 9
-    for seed in range(300):
-        rng = random.Random(seed)
-        schedule: list[str | None] = []
-        for _ in clean:  # per page, fewer faults than the budget
-            schedule += [rng.choice(RETRYABLE) for _ in range(rng.randint(0, 3))] + [None]
-        fake.inject(schedule)
-        before = len(fake.requests)
-        assert [d.to_boto3() for d in lc.iter_labels("job-1", max_results=7)] == expected, seed
-        requests = fake.requests[before:]
-        assert len(requests) == len(schedule), seed
-        # A retry re-sends the same request: collapsing repeats gives the fault-free sequence.
-        collapsed = [r for i, r in enumerate(requests) if i == 0 or r != requests[i - 1]]
-        assert collapsed == clean, seed
-
-
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        ("ThrottlingException", rl.ThrottledError),
-        ("ThrottlingException:400", rl.ThrottledError),
-        ("ProvisionedThroughputExceededException", rl.ThrottledError),
-        ("InternalServerError", rl.InternalServiceError),
-        ("InternalServerError:502", rl.InternalServiceError),
-        ("connection", rl.ServiceUnavailableError),
-        ("timeout", rl.ServiceTimeoutError),
-        ("truncated", rl.ResponseValidationError),
-    ],
-)
-@pytest.mark.parametrize("max_attempts", [1, 3, 8])
-def test_persistent_faults_make_exactly_max_attempts_calls(
-    fault: str, error: type[Exception], max_attempts: int
-) -> None:
-    policy = rl.RetryPolicy(max_attempts=max_attempts, initial_backoff_s=0, max_backoff_s=0)
-    fake, lc = make(10, policy=policy)
-    fake.inject([fault] * 20)
-    with pytest.raises(error):
-        lc.get_page("job-1")
-    assert len(fake.requests) == max_attempts
-    assert all(r == {"JobId": "job-1"} for r in fake.requests)
-
-
-def test_throttled_error_attributes() -> None:
-    fake, lc = make(10)
-    fake.inject(["ThrottlingException"] * 8)
-    with pytest.raises(rl.ThrottledError) as info:
-        lc.get_page("job-1")
-    err = info.value
-    assert isinstance(err, rl.ServiceError)
-    assert err.code == "ThrottlingException"
-    assert err.message == "Injected ThrottlingException."
-    assert err.http_status == 500
-    assert err.request_id
-    assert err.request_id in str(err)
-    assert type(err.__cause__).__name__ == "ThrottlingException"
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "code", "status"),
-    [
-        (lambda lc: lc.get_page("job-1"), rl.AccessDeniedError, "AccessDeniedException", 400),
-        (lambda lc: lc.get_all("nope"), rl.JobNotFoundError, "ResourceNotFoundException", 400),
-        (
-            lambda lc: list(lc.iter_pages("job-1", next_token="forged")),
-            rl.InvalidPaginationTokenError,
-            "InvalidPaginationTokenException",
-            400,
-        ),
-    ],
-    ids=["access-denied", "unknown-job", "bad-token"],
-)
-def test_client_errors_are_not_retried(
-    call: Callable[[rl.LabelDetectionClient], Any], error: type[rl.ServiceError], code: str,
-    status: int,
-) -> None:  # fmt: skip
-    fake, lc = make(10)
-    if error is rl.AccessDeniedError:
-        fake.inject(["AccessDeniedException"])
-    with pytest.raises(error) as info:
-        call(lc)
-    assert len(fake.requests) == 1
-    assert (info.value.code, info.value.http_status) == (code, status)
-    assert info.value.message
-    assert info.value.request_id
-
-
-def test_a_readable_response_of_the_wrong_shape_is_not_retried() -> None:
-    fake = FakeRekognition()
-    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": [{"Timestamp": "0"}]})
-    lc = rl.LabelDetectionClient(fake.client, retry=NO_WAIT)
-    with pytest.raises(rl.ResponseValidationError, match="Timestamp"):
-        lc.get_page("job-1")
-    assert len(fake.requests) == 1
-
-
-def test_backoff_is_capped_full_jitter() -> None:
-    policy = rl.RetryPolicy(max_attempts=8, initial_backoff_s=0.5, max_backoff_s=4.0)
-    clock = FakeClock()
-    fake, lc = make(10, policy=policy, clock=clock)
-    fake.inject(["ThrottlingException"] * 7)
-    assert lc.get_page("job-1").job_status == "SUCCEEDED"
-    assert len(clock.sleeps) == 7
-    for attempt, slept in enumerate(clock.sleeps):
-        assert 0 <= slept <= min(4.0, 0.5 * 2**attempt)
-
-
-def test_retries_are_logged_without_credentials(caplog: pytest.LogCaptureFixture) -> None:
-    fake, lc = make(10)
-    fake.inject(["ThrottlingException", "ProvisionedThroughputExceededException", "connection"])
-    with caplog.at_level(logging.INFO, logger="rekolabels"):
-        lc.get_page("job-1")
-    messages = [r.getMessage() for r in caplog.records if r.name == "rekolabels"]
-    assert len(messages) == 3
-    assert "attempt 1" in messages[0]
-    assert "ThrottlingException" in messages[0]
-    assert "attempt 2" in messages[1]
-    assert "ProvisionedThroughputExceededException" in messages[1]
-    assert "attempt 3" in messages[2]
-    assert "ConnectionClosedError" in messages[2]
-    fake.inject(["AccessDeniedException"])
-    with pytest.raises(rl.AccessDeniedError) as info:
-        lc.get_page("job-1")
-    for text in (caplog.text, str(info.value), repr(info.value), repr(lc)):
-        for secret in SECRETS:
-            assert secret not in text
-
-
-def test_users_botocore_retries_multiply_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeRekognition()
-    fake.add_job("job-1", job(3))
-    client = new_client(config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
-    fake.attach(client)
-    # botocore sleeps between its own retries; skip its waits (time is the stdlib's, not ours).
-    monkeypatch.setattr(time, "sleep", lambda _: None)
-    lc = rl.LabelDetectionClient(client, retry=rl.RetryPolicy(max_attempts=2, initial_backoff_s=0))
-    fake.inject(["ThrottlingException"] * 10)
-    with pytest.raises(rl.ThrottledError):
-        lc.get_page("job-1")
-    assert len(fake.requests) == 3 * 2
-
-
 def test_threads_share_one_client() -> None:
     fake = FakeRekognition()
     for i in range(8):
@@ -317,7 +130,7 @@ def test_threads_share_one_client() -> None:
     assert counts == {f"job-{i}": 100 + i for i in range(8)}
 
 
-# -- job status ----------------------------------------------------------------------------------
+# -- job status ------------------------------------------------------------------------------------
 
 
 def status_jobs() -> tuple[FakeRekognition, rl.LabelDetectionClient]:
@@ -343,6 +156,7 @@ def test_reading_a_job_that_has_not_succeeded(read: Callable[..., Any]) -> None:
     with pytest.raises(rl.JobFailedError) as info:
         read(lc, "failed")
     assert info.value.status_message == load("made-failed.json")["StatusMessage"]
+    assert info.value.status_message is not None
     assert info.value.status_message in str(info.value)
     assert len(fake.requests) == 2
 
@@ -391,21 +205,6 @@ def test_wait_for_a_job_that_never_finishes_stops_at_the_deadline() -> None:
     assert len(fake.requests) == 4
 
 
-def test_wait_never_sleeps_past_the_deadline_while_retrying() -> None:
-    policy = rl.RetryPolicy(max_attempts=50, initial_backoff_s=4, max_backoff_s=20)
-    fake = FakeRekognition()
-    fake.add_job("job-1", job(3))
-    clock = FakeClock()
-    lc = rl.LabelDetectionClient(fake.client, retry=policy, clock=clock)
-    start = clock.monotonic()
-    fake.inject(["ThrottlingException"] * 100)
-    with pytest.raises(rl.WaitTimeoutError) as info:
-        lc.wait_for_job("job-1", timeout_s=30, poll_interval_s=5)
-    assert isinstance(info.value.__cause__, rl.ThrottledError)
-    assert clock.monotonic() - start <= 30
-    assert len(fake.requests) < 50
-
-
 def test_wait_with_zero_timeout_polls_once() -> None:
     fake = FakeRekognition()
     fake.add_job("job-1", load("made-in-progress-v3.json"))
@@ -417,7 +216,7 @@ def test_wait_with_zero_timeout_polls_once() -> None:
     assert len(fake.requests) == 1
 
 
-# -- arguments -----------------------------------------------------------------------------------
+# -- arguments -------------------------------------------------------------------------------------
 
 BAD_ARGUMENTS: list[tuple[str, dict[str, Any]]] = [
     ("job_id", {"job_id": ""}),
@@ -447,6 +246,8 @@ BAD_ARGUMENTS: list[tuple[str, dict[str, Any]]] = [
     ("aggregate_by", {"aggregate_by": rl.LabelDetectionSortBy.NAME}),
     ("aggregate_by", {"aggregate_by": ["SEGMENTS"]}),
 ]
+
+
 METHODS = ["get_page", "iter_pages", "iter_labels", "get_all"]
 
 
@@ -491,29 +292,7 @@ def test_max_results_above_1000_is_left_to_the_service_cap() -> None:
     assert fake.requests == [{"JobId": "job-1", "MaxResults": 5000}]
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error"),
-    [
-        ({"max_attempts": 0}, rl.InvalidArgumentError),
-        ({"max_attempts": 2.0}, TypeError),
-        ({"max_attempts": True}, TypeError),
-        ({"initial_backoff_s": -1}, rl.InvalidArgumentError),
-        ({"max_backoff_s": float("inf")}, rl.InvalidArgumentError),
-        ({"initial_backoff_s": 5, "max_backoff_s": 1}, rl.InvalidArgumentError),
-        ({"initial_backoff_s": "1"}, TypeError),
-    ],
-)
-def test_retry_policy_is_validated(kwargs: dict[str, Any], error: type[Exception]) -> None:
-    with pytest.raises(error, match=next(iter(kwargs))):
-        rl.RetryPolicy(**kwargs)
-
-
-def test_retry_policy_defaults() -> None:
-    policy = rl.RetryPolicy()
-    assert (policy.max_attempts, policy.initial_backoff_s, policy.max_backoff_s) == (8, 0.5, 20.0)
-
-
-# -- construction --------------------------------------------------------------------------------
+# -- construction ----------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -532,7 +311,7 @@ def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 @pytest.mark.usefixtures("offline_env")
 def test_default_client_has_botocore_retries_off() -> None:
     lc = rl.LabelDetectionClient()
-    assert lc.client.meta.config.retries["total_max_attempts"] == 1
+    assert option(lc.client, "retries")["total_max_attempts"] == 1
     assert lc.client.meta.region_name == "eu-west-1"
     assert lc.retry == rl.RetryPolicy()
 
@@ -541,8 +320,8 @@ def test_default_client_has_botocore_retries_off() -> None:
 def test_from_session_keeps_one_retry_owner() -> None:
     session = boto3.Session(region_name="us-west-2")
     lc = rl.LabelDetectionClient.from_session(session, config=Config(read_timeout=7), retry=NO_WAIT)
-    assert lc.client.meta.config.retries["total_max_attempts"] == 1
-    assert lc.client.meta.config.read_timeout == 7
+    assert option(lc.client, "retries")["total_max_attempts"] == 1
+    assert option(lc.client, "read_timeout") == 7
     assert lc.client.meta.region_name == "us-west-2"
     fake = FakeRekognition()
     fake.add_job("job-1", job(3))
@@ -559,7 +338,7 @@ def test_from_session_respects_retries_the_user_configured() -> None:
         endpoint_url="https://rekognition.example.invalid",
         config=Config(retries={"max_attempts": 4, "mode": "standard"}),
     )
-    assert lc.client.meta.config.retries == {"total_max_attempts": 5, "mode": "standard"}
+    assert option(lc.client, "retries") == {"total_max_attempts": 5, "mode": "standard"}
     assert lc.client.meta.endpoint_url == "https://rekognition.example.invalid"
     assert lc.client.meta.region_name == "ap-south-1"
 
@@ -567,6 +346,21 @@ def test_from_session_respects_retries_the_user_configured() -> None:
 def test_from_session_rejects_a_session_and_a_profile() -> None:
     with pytest.raises(rl.InvalidArgumentError, match="profile_name"):
         rl.LabelDetectionClient.from_session(boto3.Session(), profile_name="other")
+
+
+def test_the_fake_itself_is_refused_at_construction_naming_client() -> None:
+    fake = FakeRekognition()
+    with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not "
+                       r"FakeRekognition; pass its \.client$"):  # fmt: skip
+        rl.LabelDetectionClient(fake)  # type: ignore[arg-type]
+    lc = rl.LabelDetectionClient(fake.client)
+    with pytest.raises(TypeError, match=r"client .* not LabelDetectionClient; pass its \.client$"):
+        rl.LabelDetectionClient(lc)  # type: ignore[arg-type]
+    s3: BaseClient = boto3.client("s3", region_name="us-east-1")  # no S3 stubs: typed Any
+    with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not S3$"):
+        rl.LabelDetectionClient(s3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not dict$"):
+        rl.LabelDetectionClient({})  # type: ignore[arg-type]
 
 
 def test_retry_must_be_a_policy() -> None:
@@ -579,7 +373,7 @@ def test_the_retry_policy_is_read_only() -> None:
     policy = rl.RetryPolicy(max_attempts=2, initial_backoff_s=0, max_backoff_s=0)
     fake, lc = make(10, policy=policy)
     with pytest.raises(AttributeError):
-        lc.retry = rl.RetryPolicy(max_attempts=1)
+        lc.retry = rl.RetryPolicy(max_attempts=1)  # type: ignore[misc]  # mypy refuses it too
     assert lc.retry is policy
     fake.inject(["ThrottlingException"] * 5)
     with pytest.raises(rl.ThrottledError):
@@ -606,53 +400,7 @@ def test_from_session_passes_the_clock_on() -> None:
     assert clock.sleeps == [30, 30]
 
 
-# -- mapping botocore's errors -------------------------------------------------------------------
-
-
-def client_error(code: str, status: int, *, request_id: str | None = "rid-1") -> ClientError:
-    meta: dict[str, Any] = {"HTTPStatusCode": status, "HTTPHeaders": {}}
-    if request_id:
-        meta["RequestId"] = request_id
-    return ClientError({"Error": {"Code": code, "Message": "msg"}, "ResponseMetadata": meta}, "Op")
-
-
-@pytest.mark.parametrize(
-    ("exc", "error"),
-    [
-        (client_error("ThrottlingException", 400), rl.ThrottledError),
-        (client_error("TooManyRequestsException", 400), rl.ThrottledError),
-        (client_error("SomethingNew", 429), rl.ThrottledError),
-        (client_error("SomethingNew", 503), rl.InternalServiceError),
-        (client_error("500", 500), rl.InternalServiceError),
-        (client_error("AccessDeniedException", 500), rl.AccessDeniedError),
-        (client_error("SomethingNew", 400), rl.ServiceError),
-        (EndpointConnectionError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
-        (ConnectionClosedError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
-        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
-        (ReadTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
-        (NoRegionError(), rl.InvalidArgumentError),
-        (ProfileNotFound(profile="p"), rl.InvalidArgumentError),
-        (NoCredentialsError(), rl.RekolabelsError),
-    ],
-)
-def test_map_client_error(exc: Exception, error: type[Exception]) -> None:
-    with pytest.raises(error) as info:
-        map_client_error(exc)
-    assert type(info.value) is error
-    assert info.value.__cause__ is exc
-
-
-def test_request_id_falls_back_to_the_header() -> None:
-    exc = client_error("InternalServerError", 502, request_id=None)
-    exc.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] = "rid-2"
-    with pytest.raises(rl.InternalServiceError) as info:
-        map_client_error(exc)
-    assert (info.value.request_id, info.value.http_status, info.value.code) == (
-        "rid-2", 502, "InternalServerError",
-    )  # fmt: skip
-
-
-# -- building the boto3 client -------------------------------------------------------------------
+# -- building the boto3 client ---------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -682,3 +430,197 @@ def test_unknown_profile_and_bad_endpoint_are_invalid_arguments() -> None:
     assert type(info.value.__cause__).__name__ == "ProfileNotFound"
     with pytest.raises(rl.InvalidArgumentError, match="endpoint_url"):
         rl.LabelDetectionClient.from_session(region_name="eu-west-1", endpoint_url="not a url")
+
+
+# -- responses botocore cannot parse, and pages that do not add up --------------------------------
+
+ATTEMPTS = 3
+THREE_TRIES = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_backoff_s=0)
+GOOD_PAGE = json.dumps({"JobId": "job-1", "JobStatus": "SUCCEEDED", "Labels": labels_of(3)})
+
+
+class Replies:
+    """A real boto3 client answered by a list of (status, body), one per call; the last repeats."""
+
+    def __init__(self, *replies: tuple[int, bytes | str]) -> None:
+        self.replies = replies
+        self.calls = 0
+        self.client = new_client()
+        self.client.meta.events.register("before-send.rekognition", self.answer)
+        self.lc = rl.LabelDetectionClient(self.client, retry=THREE_TRIES)
+
+    def answer(self, **_: Any) -> Any:
+        status, body = self.replies[min(self.calls, len(self.replies) - 1)]
+        self.calls += 1
+        data = body.encode() if isinstance(body, str) else body
+        return http_response(status, data, {"x-amzn-RequestId": "rid-7"})
+
+
+def test_a_list_body_is_an_unreadable_response_not_an_attribute_error() -> None:
+    # The issue's reproducer: b"[]" with status 200 made get_page raise a bare AttributeError.
+    replies = Replies((200, b"[]"))
+    with pytest.raises(rl.ResponseValidationError) as info:
+        replies.lc.get_page("job-1")
+    assert isinstance(info.value.__cause__, AttributeError)
+    assert replies.calls == ATTEMPTS  # retried like a cut body, exactly max_attempts calls
+
+
+DEEP = b'{"JobStatus": "SUCCEEDED", "Unknown": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+UNREADABLE_200 = {
+    "null": (b"null", AttributeError),
+    "one": (b"1", AttributeError),
+    "a string": (b'"s"', AttributeError),
+    "not UTF-8": (b'{"JobStatus": "SUCCEEDED", "JobTag": "\xff"}', UnicodeDecodeError),
+    "gzip": (gzip.compress(GOOD_PAGE.encode()), UnicodeDecodeError),
+    "nested past the recursion limit": (DEEP, RecursionError),
+}
+
+
+READS: dict[str, Callable[[rl.LabelDetectionClient], object]] = {
+    "get_page": lambda lc: lc.get_page("job-1"),
+    "get_all": lambda lc: lc.get_all("job-1"),
+    "iter_labels": lambda lc: list(lc.iter_labels("job-1")),
+}
+
+
+@pytest.mark.parametrize(("body", "cause"), UNREADABLE_200.values(), ids=UNREADABLE_200.keys())
+@pytest.mark.parametrize("read", READS)
+def test_unreadable_bodies_are_retried_then_response_validation_error(
+    body: bytes, cause: type[Exception], read: str
+) -> None:
+    replies = Replies((200, body))
+    with pytest.raises(rl.ResponseValidationError) as info:
+        READS[read](replies.lc)
+    assert isinstance(info.value.__cause__, cause)
+    assert replies.calls == ATTEMPTS
+
+
+@pytest.mark.parametrize("body", [b"[]", DEEP, b'{"JobStatus": "SUCCEEDED", "JobTag": "\xff"}'])
+def test_an_unreadable_body_then_a_good_one_reads_every_label(body: bytes) -> None:
+    replies = Replies((200, body), (200, GOOD_PAGE))
+    assert len(replies.lc.get_all("job-1").labels or []) == 3
+    assert replies.calls == 2
+
+
+WRONG_TYPES_BOTOCORE_CHOKES_ON = {
+    "Labels a number": (b'{"JobStatus": "SUCCEEDED", "Labels": 5}', TypeError),
+    "VideoMetadata a string": (b'{"JobStatus": "SUCCEEDED", "VideoMetadata": "x"}', AttributeError),
+    "a label a list": (b'{"JobStatus": "SUCCEEDED", "Labels": [{"Label": []}]}', AttributeError),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    WRONG_TYPES_BOTOCORE_CHOKES_ON.values(),
+    ids=WRONG_TYPES_BOTOCORE_CHOKES_ON.keys(),
+)
+def test_a_json_object_of_the_wrong_types_is_not_retried(
+    body: bytes, cause: type[Exception]
+) -> None:
+    replies = Replies((200, body))
+    with pytest.raises(rl.ResponseValidationError) as info:
+        replies.lc.get_page("job-1")
+    assert type(info.value) is rl.ResponseValidationError
+    assert isinstance(info.value.__cause__, cause)
+    assert replies.calls == 1
+
+
+UNREADABLE_ERRORS = {
+    "not UTF-8": (400, b'{"__type": "\xff"}', rl.ServiceError, UnicodeDecodeError, 1),
+    "__type a list": (400, b'{"__type": ["x"]}', rl.ServiceError, TypeError, 1),
+    "__type a number": (503, b'{"__type": 5}', rl.InternalServiceError, TypeError, ATTEMPTS),
+    "a list": (429, b"[]", rl.ThrottledError, AttributeError, ATTEMPTS),
+    "gzip": (500, gzip.compress(b'{"__type": "X"}'), rl.InternalServiceError, UnicodeDecodeError,
+             ATTEMPTS),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "cause", "calls"),
+    UNREADABLE_ERRORS.values(),
+    ids=UNREADABLE_ERRORS.keys(),
+)
+def test_an_unreadable_error_body_is_a_service_error_with_what_we_know(
+    status: int, body: bytes, error: type[rl.ServiceError], cause: type[Exception], calls: int
+) -> None:
+    replies = Replies((status, body))
+    with pytest.raises(rl.ServiceError) as info:
+        replies.lc.get_page("job-1")
+    assert type(info.value) is error
+    assert isinstance(info.value.__cause__, cause)
+    assert (info.value.http_status, info.value.request_id, info.value.code) == (
+        status, "rid-7", None,
+    )  # fmt: skip
+    assert replies.calls == calls  # 5xx and 429 are retried, other 4xx are not
+
+
+@pytest.mark.parametrize("raised", [ValueError("boom"), TypeError("boom"), KeyError("x")])
+def test_anything_raised_during_the_call_is_a_rekolabels_error(raised: Exception) -> None:
+    client = new_client()
+
+    def fail(**_: Any) -> None:
+        raise raised
+
+    client.meta.events.register("before-send.rekognition", fail)
+    lc = rl.LabelDetectionClient(client, retry=THREE_TRIES)
+    with pytest.raises(rl.RekolabelsError) as info:
+        lc.get_page("job-1")
+    assert info.value.__cause__ is raised
+    assert not isinstance(info.value, (TypeError, KeyError))
+
+
+def test_keyboard_interrupt_is_not_swallowed() -> None:
+    client = new_client()
+
+    def interrupt(**_: Any) -> None:
+        raise KeyboardInterrupt
+
+    client.meta.events.register("before-send.rekognition", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        rl.LabelDetectionClient(client, retry=THREE_TRIES).get_page("job-1")
+
+
+def test_a_page_of_another_job_is_a_response_validation_error() -> None:
+    other = json.dumps({"JobId": "job-2", "JobStatus": "SUCCEEDED", "Labels": labels_of(2)})
+    for read in ("get_page", "get_all"):
+        replies = Replies((200, other))
+        with pytest.raises(rl.ResponseValidationError, match="job-2"):
+            getattr(replies.lc, read)("job-1")
+        assert replies.calls == 1
+
+
+def test_a_second_page_of_another_job_is_not_merged() -> None:
+    first = {"JobId": "job-1", "JobStatus": "SUCCEEDED", "Labels": labels_of(2), "NextToken": "t"}
+    second = {"JobId": "job-2", "JobStatus": "SUCCEEDED", "Labels": labels_of(2)}
+    replies = Replies((200, json.dumps(first)), (200, json.dumps(second)))
+    with pytest.raises(rl.ResponseValidationError, match="job-2"):
+        replies.lc.get_all("job-1")
+
+
+def test_a_page_without_job_id_is_accepted() -> None:
+    replies = Replies((200, json.dumps({"JobStatus": "SUCCEEDED", "Labels": labels_of(2)})))
+    assert len(replies.lc.get_all("job-1").labels or []) == 2
+
+
+@pytest.mark.parametrize("status", ["PAUSED", "PARTIAL_SUCCESS", ""])
+def test_iterating_needs_succeeded_and_raises_on_an_unknown_status(status: str) -> None:
+    first = {"JobStatus": "SUCCEEDED", "Labels": labels_of(2), "NextToken": "t"}
+    second = {"JobStatus": status, "Labels": labels_of(2)}
+    replies = Replies((200, json.dumps(first)), (200, json.dumps(second)))
+    labels = replies.lc.iter_labels("job-1")
+    seen = [next(labels), next(labels)]
+    with pytest.raises(rl.ResponseValidationError, match="JobStatus"):
+        next(labels)
+    assert len(seen) == 2  # the first page's labels, never the second's
+    replies = Replies((200, json.dumps(second)))
+    with pytest.raises(rl.ResponseValidationError, match="JobStatus"):
+        replies.lc.get_all("job-1")
+    assert replies.lc.get_page("job-1").job_status == status  # get_page shows it as is
+
+
+def test_an_empty_next_token_ends_the_job() -> None:
+    page = {"JobStatus": "SUCCEEDED", "Labels": labels_of(4), "NextToken": ""}
+    replies = Replies((200, json.dumps(page)))
+    assert len(replies.lc.get_all("job-1").labels or []) == 4
+    assert len(list(replies.lc.iter_pages("job-1"))) == 1
+    assert replies.calls == 2

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import clean_env, run
+from rekolabels._cli import main
+from tests.cli_helpers import bare_env, clean_env, run
+
+# The demo needs the cli extra, and the plot extra for its picture.
+pytest.importorskip("rich")
+pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -27,34 +32,50 @@ def assert_timeline_png(path: Path) -> None:
     assert 300 <= height <= 3000
 
 
-def check_demo_output(result: subprocess.CompletedProcess[str], out: Path) -> None:
-    assert result.returncode == 0, result.stderr
-    assert "retry" in result.stdout  # the injected throttling is visible
-    assert "ThrottlingException" in result.stdout
-    assert "Server closed" in result.stdout
+def check_demo_output(stdout: str, out: Path) -> None:
+    assert "retry" in stdout  # the injected throttling is visible
+    assert "ThrottlingException" in stdout
+    # Counted from what the fake served: 5 faults among the 10 scheduled calls.
+    assert "5 injected faults retried" in stdout
+    assert "Server closed" in stdout
     assert_timeline_png(out / "timeline.png")
 
 
 def test_demo_writes_the_timeline(tmp_path: Path) -> None:
+    """End to end: the installed script, in a process of its own."""
     result = run(["demo", "--out", str(tmp_path)], clean_env(tmp_path), cwd=tmp_path)
-    check_demo_output(result, tmp_path)
+    assert result.returncode == 0, result.stderr
+    check_demo_output(result.stdout, tmp_path)
     assert "2345 labels" in result.stdout
 
 
-def test_demo_creates_its_out_directory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [{}, {"AWS_PROFILE": "nosuch"}], ids=["clean", "bad-profile"])
+def test_demo_reads_no_aws_configuration(tmp_path: Path, extra: dict[str, str]) -> None:
+    result = run(["demo", "--out", str(tmp_path)], bare_env(tmp_path, **extra), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    check_demo_output(result.stdout, tmp_path)
+    assert "2345 labels" in result.stdout
+
+
+def test_demo_creates_its_out_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
     out = tmp_path / "new" / "dir"
-    result = run(["demo", "--out", str(out)], clean_env(tmp_path), cwd=tmp_path)
-    check_demo_output(result, out)
+    assert main(["demo", "--out", str(out)]) == 0
+    check_demo_output(capsys.readouterr().out, out)
 
 
-def test_demo_rejects_an_out_path_that_is_a_file(tmp_path: Path) -> None:
+def test_demo_rejects_an_out_path_that_is_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    result = run(["demo", "--out", str(blocker / "sub")], clean_env(tmp_path))
-    assert result.returncode == 2
-    assert result.stderr.count("\n") <= 2
-    assert "rekolabels: error: --out" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert main(["demo", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") <= 2
+    assert "rekolabels: error: --out" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.slow
@@ -93,4 +114,5 @@ def test_demo_from_a_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     assert Path(where.stdout.strip()).is_relative_to(venv)
     result = run(["demo", "--out", str(work)], clean_env(tmp_path), cwd=work, timeout=120,
                  command=[str(venv / "bin" / "rekolabels")])  # fmt: skip
-    check_demo_output(result, work)
+    assert result.returncode == 0, result.stderr
+    check_demo_output(result.stdout, work)

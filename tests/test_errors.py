@@ -1,15 +1,29 @@
-"""The error tree: pickling, the mapping of botocore's exceptions, the drawn tree."""
+"""The error tree (_errors): pickling, the one mapping of botocore's exceptions, the attributes
+of a ServiceError, the drawn tree."""
 
 from __future__ import annotations
 
 import inspect
 import pickle
+from typing import Any
 
 import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
+    ReadTimeoutError,
+)
 
 import rekolabels as rl
 from rekolabels import _errors
-from rekolabels._errors import UnreadableResponseError
+from rekolabels._errors import UnreadableResponseError, map_client_error
+
+from .helpers import make
 
 EXPORTED_ERRORS = [
     obj
@@ -70,3 +84,66 @@ def test_the_drawn_tree_names_every_exported_error() -> None:
     lines = tree.splitlines()
     below = lines[next(i for i, line in enumerate(lines) if "ServiceUnavailableError" in line) + 1]
     assert below.startswith("│   └── ServiceTimeoutError")
+
+
+# -- mapping botocore's errors ---------------------------------------------------------------------
+
+
+def test_throttled_error_attributes() -> None:
+    fake, lc = make(10)
+    fake.inject(["ThrottlingException"] * 8)
+    with pytest.raises(rl.ThrottledError) as info:
+        lc.get_page("job-1")
+    err = info.value
+    assert isinstance(err, rl.ServiceError)
+    assert err.code == "ThrottlingException"
+    assert err.message == "Injected ThrottlingException."
+    assert err.http_status == 500
+    assert err.request_id
+    assert err.request_id in str(err)
+    assert type(err.__cause__).__name__ == "ThrottlingException"
+
+
+def client_error(code: str, status: int, *, request_id: str | None = "rid-1") -> ClientError:
+    meta: dict[str, Any] = {"HTTPStatusCode": status, "HTTPHeaders": {}}
+    if request_id:
+        meta["RequestId"] = request_id
+    # The stubs' ResponseMetadata requires every key; real error responses may lack some.
+    response = {"Error": {"Code": code, "Message": "msg"}, "ResponseMetadata": meta}
+    return ClientError(response, "Op")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("exc", "error"),
+    [
+        (client_error("ThrottlingException", 400), rl.ThrottledError),
+        (client_error("TooManyRequestsException", 400), rl.ThrottledError),
+        (client_error("SomethingNew", 429), rl.ThrottledError),
+        (client_error("SomethingNew", 503), rl.InternalServiceError),
+        (client_error("500", 500), rl.InternalServiceError),
+        (client_error("AccessDeniedException", 500), rl.AccessDeniedError),
+        (client_error("SomethingNew", 400), rl.ServiceError),
+        (EndpointConnectionError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectionClosedError(endpoint_url="https://x.invalid"), rl.ServiceUnavailableError),
+        (ConnectTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
+        (ReadTimeoutError(endpoint_url="https://x.invalid"), rl.ServiceTimeoutError),
+        (NoRegionError(), rl.InvalidArgumentError),
+        (ProfileNotFound(profile="p"), rl.InvalidArgumentError),
+        (NoCredentialsError(), rl.RekolabelsError),
+    ],
+)
+def test_map_client_error(exc: Exception, error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
+        map_client_error(exc)
+    assert type(info.value) is error
+    assert info.value.__cause__ is exc
+
+
+def test_request_id_falls_back_to_the_header() -> None:
+    exc = client_error("InternalServerError", 502, request_id=None)
+    exc.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] = "rid-2"
+    with pytest.raises(rl.InternalServiceError) as info:
+        map_client_error(exc)
+    assert (info.value.request_id, info.value.http_status, info.value.code) == (
+        "rid-2", 502, "InternalServerError",
+    )  # fmt: skip

@@ -30,8 +30,14 @@ PUBLIC = {
     "aggregate_segments", "reaggregate", "resort", "sort_labels",
     # label analytics
     "LabelSummary", "filter_labels", "sampling_period_ms", "summarize_labels",
+    # completion notifications
+    "NotificationStatus", "NotificationVideo", "VideoJobNotification", "iter_notifications",
     # botocore data: paginators and a waiter for plain boto3 and the AWS CLI
     "botocore_data_path", "register_botocore_data",
+    # columnar tables (extra [arrow])
+    "LabelTable",
+    # many jobs: export to a dataset
+    "ExportReport", "export_jobs",
     "__version__",
 }  # fmt: skip
 

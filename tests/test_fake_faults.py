@@ -1,4 +1,5 @@
-"""Seeded random faults and added latency in the fake."""
+"""The fake's faults (testing/_faults): the per-call schedule and its vocabulary, seeded random
+rates, added latency, and the counts of what was served."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from collections import Counter
 
 import pytest
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from rekolabels.testing import FakeRekognition, Reply
 
@@ -24,7 +26,7 @@ def kinds(reply: Reply) -> str:
     return "ok"
 
 
-def run(seed: int, calls: int = 400, **rates: float) -> list[str]:
+def run(seed: int, rates: dict[str, float], calls: int = 400) -> list[str]:
     fake = FakeRekognition(seed=seed)
     fake.add_synthetic_job("job-1", detections=5)
     fake.fault_rate(**rates)
@@ -42,9 +44,9 @@ RATES = {
 
 
 def test_rates_are_seeded_and_roughly_right() -> None:
-    seen = run(3, **RATES)
-    assert seen == run(3, **RATES)
-    assert seen != run(4, **RATES)
+    seen = run(3, RATES)
+    assert seen == run(3, RATES)
+    assert seen != run(4, RATES)
     counts = Counter(seen)
     assert set(counts) == {
         "ok",
@@ -107,5 +109,47 @@ def test_rates_are_validated(rates: dict[str, float]) -> None:
 
 @pytest.mark.parametrize("entry", ["latency:9", "latency:soon", "latency:-1"])
 def test_latency_entries_are_validated(entry: str) -> None:
+    with pytest.raises(ValueError, match="unknown fault"):
+        FakeRekognition().inject([entry])
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "status"),
+    [
+        ("ThrottlingException", "ThrottlingException", 500),
+        ("ThrottlingException:400", "ThrottlingException", 400),
+        ("ProvisionedThroughputExceededException", "ProvisionedThroughputExceededException", 400),
+        ("InternalServerError", "InternalServerError", 500),
+        ("InternalServerError:503", "InternalServerError", 503),
+        ("AccessDeniedException", "AccessDeniedException", 400),
+    ],
+)
+def test_injected_errors_are_aws_shaped(fault: str, code: str, status: int) -> None:
+    fake = FakeRekognition()
+    fake.add_synthetic_job("job-1", detections=3)
+    fake.inject([fault])
+    with pytest.raises(ClientError) as info:
+        fake.client.get_label_detection(JobId="job-1")
+    assert info.value.response["Error"]["Code"] == code
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert fake.client.get_label_detection(JobId="job-1")["JobStatus"] == "SUCCEEDED"
+
+
+def test_transport_faults_and_truncated_body() -> None:
+    fake = FakeRekognition()
+    fake.add_synthetic_job("job-1", detections=3)
+    fake.inject(["connection", "timeout", "truncated", None])
+    with pytest.raises(ConnectionClosedError):
+        fake.client.get_label_detection(JobId="job-1")
+    with pytest.raises(ReadTimeoutError):
+        fake.client.get_label_detection(JobId="job-1")
+    # botocore turns a cut 200 body into a dict holding only ResponseMetadata.
+    assert set(fake.client.get_label_detection(JobId="job-1")) == {"ResponseMetadata"}
+    assert fake.client.get_label_detection(JobId="job-1")["JobStatus"] == "SUCCEEDED"
+    assert len(fake.requests) == 4
+
+
+@pytest.mark.parametrize("entry", ["Nope", "ThrottlingException:4000", "truncated:400"])
+def test_inject_rejects_unknown_faults(entry: str) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         FakeRekognition().inject([entry])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -14,7 +14,10 @@ from rekolabels.testing import FakeRekognition
 
 from .helpers import load
 
-VIDEO = {"S3Object": {"Bucket": "my-bucket", "Name": "videos/cars.mp4"}}
+if TYPE_CHECKING:
+    from types_boto3_rekognition.type_defs import VideoTypeDef
+
+VIDEO: VideoTypeDef = {"S3Object": {"Bucket": "my-bucket", "Name": "videos/cars.mp4"}}
 
 
 def start(fake: FakeRekognition, **params: Any) -> str:

@@ -64,7 +64,11 @@ def test_round_trip_through_a_real_boto3_client(name: str) -> None:
 @pytest.mark.parametrize("name", MADE)
 def test_made_responses_are_exactly_what_boto3_returned(name: str) -> None:
     d = load(name)
-    assert via_boto3(wire_body(d)) == d
+    got = via_boto3(wire_body(d))
+    if "MaxAttemptsReached" not in got["ResponseMetadata"]:
+        # Older botocore (the floor, 1.35.16) does not report a spent one-attempt budget.
+        d["ResponseMetadata"].pop("MaxAttemptsReached")
+    assert got == d
 
 
 def test_made_responses_cover_every_enum_value_and_shape() -> None:
@@ -345,7 +349,8 @@ def test_the_shared_leaves_are_bounded() -> None:
 @pytest.mark.parametrize("name", RECORDINGS)
 @pytest.mark.parametrize("path", ["from_boto3", "wire"])
 def test_fields_sets_left_for_first_use_are_pydantics_own(name: str, path: str) -> None:
-    from rekolabels._models import _FIELDS_SET, _LEAF_CACHES, _page_from_wire
+    from rekolabels._models import _FIELDS_SET, _LEAF_CACHES
+    from rekolabels._rawpage import _page_from_wire
 
     d = load(name)
     page = (

@@ -43,3 +43,32 @@ def test_each_test_gets_a_fresh_fake_closed_afterwards(pytester: pytest.Pytester
     )
     result = pytester.runpytest_inprocess("-W", "error", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_fixture_reads_no_aws_configuration(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A stale shell: a profile that does not exist, and config files botocore cannot parse.
+    bad = tmp_path / "not-ini"
+    bad.write_text("[[[ not an INI file\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_PROFILE", "nosuch")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(bad))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(bad))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "5")
+    pytester.makepyfile(
+        """
+        def test_it(rekognition_fake):
+            rekognition_fake.add_synthetic_job("job-1", detections=3)
+            rekognition_fake.inject(["ThrottlingException"])
+            client = rekognition_fake.client
+            try:
+                client.get_label_detection(JobId="job-1")
+            except client.exceptions.ThrottlingException:
+                pass  # one attempt: botocore's retries stay off whatever AWS_MAX_ATTEMPTS says
+            else:
+                raise AssertionError("the throttled call was retried by botocore")
+            assert len(client.get_label_detection(JobId="job-1")["Labels"]) == 3
+        """
+    )
+    result = pytester.runpytest_inprocess("-W", "error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -39,3 +39,24 @@ def test_field_table_matches_the_models() -> None:
     assert set(table) == set(models)
     for name, model in models.items():
         assert table[name] == [(f, info.alias) for f, info in model.model_fields.items()], name
+
+
+def test_install_commands_install_something_that_exists() -> None:
+    """Until rekolabels is on an index, each install command names a path: the checkout, a wheel."""
+    pages = [README] + [(ROOT / "docs" / n).read_text(encoding="utf-8")
+                        for n in ("getting-started.md", "cli.md")]  # fmt: skip
+    commands = [
+        command.split()
+        for page in pages
+        for block in re.findall(r"^```(?:bash|console)\n(.*?)^```", page, flags=re.M | re.S)
+        for line in block.splitlines()
+        for command in line.split("#")[0].split("&&")
+        if "pip install" in command
+    ]
+    assert commands
+    for words in commands:
+        targets = [w.strip("'\"") for w in words[words.index("install") + 1 :]]
+        targets = [t for t in targets if not t.startswith("-") and t != "constraints.txt"]
+        assert targets, words
+        for target in targets:
+            assert target.startswith((".", "./")), f"{' '.join(words)}: not on any index yet"

@@ -9,11 +9,13 @@ from __future__ import annotations
 import itertools
 import random
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 import rekolabels as rl
 from tests.helpers import AWS_RECORDINGS, load
@@ -34,8 +36,35 @@ def det(t: int, name: str, conf: float = 90.0, **label: Any) -> rl.LabelDetectio
     )
 
 
+def stamp(d: rl.LabelDetection) -> int:
+    """Its Timestamp, which every detection of these tests has."""
+    assert d.timestamp is not None
+    return d.timestamp
+
+
+def name_of(d: rl.LabelDetection) -> str:
+    assert d.name is not None
+    return d.name
+
+
+def conf(d: rl.LabelDetection) -> float:
+    assert d.confidence is not None
+    return d.confidence
+
+
+def start(s: rl.LabelDetection) -> int:
+    """A segment's StartTimestampMillis, which every segment has."""
+    assert s.start_timestamp_millis is not None
+    return s.start_timestamp_millis
+
+
+def end(s: rl.LabelDetection) -> int:
+    assert s.end_timestamp_millis is not None
+    return s.end_timestamp_millis
+
+
 def spans(segments: list[rl.LabelDetection], name: str) -> list[tuple[int, int]]:
-    return [(s.start_timestamp_millis, s.end_timestamp_millis) for s in segments if s.name == name]
+    return [(start(s), end(s)) for s in segments if name_of(s) == name]
 
 
 # --- sort_labels ---------------------------------------------------------------------------
@@ -67,11 +96,11 @@ def test_name_order_invariants_on_recordings(name: str) -> None:
     by_name = rl.sort_labels(recorded, "NAME")
     assert sorted(map(id, by_name)) == sorted(map(id, recorded))  # a permutation
     for a, b in itertools.pairwise(by_name):
-        assert a.name <= b.name
+        assert name_of(a) <= name_of(b)
         if a.name == b.name:
-            assert a.confidence >= b.confidence
+            assert conf(a) >= conf(b)
             if a.confidence == b.confidence:
-                assert a.timestamp <= b.timestamp
+                assert stamp(a) <= stamp(b)
 
 
 def test_name_order_ties_by_confidence_then_timestamp() -> None:
@@ -103,7 +132,7 @@ def test_sorting_segments_uses_their_start() -> None:
 @pytest.mark.parametrize("by", ["timestamp", "Name", "", "SEGMENTS"])
 def test_bad_sort_by_is_an_invalid_argument_naming_by(by: str) -> None:
     with pytest.raises(rl.InvalidArgumentError, match="by"):
-        rl.sort_labels([det(0, "Car")], by)
+        rl.sort_labels([det(0, "Car")], by)  # type: ignore[arg-type]  # a str outside the Literal
 
 
 @pytest.mark.parametrize("by", [1, None, b"NAME"])
@@ -130,6 +159,24 @@ def test_detections_without_timestamp_or_name_are_invalid(bad: dict[str, Any]) -
         rl.aggregate_segments(items)
 
 
+@pytest.mark.parametrize(
+    ("bad", "what"),
+    [
+        ({"Timestamp": 0}, "has no Label"),
+        ({"Timestamp": 0, "Label": {"Confidence": 1.0}}, "has no Label.Name"),
+        ({"Timestamp": 0, "Label": {"Name": "Car"}, "DurationMillis": 0}, "is already a segment"),
+    ],
+)
+def test_errors_name_the_index_in_the_input_even_when_it_is_unordered(
+    bad: dict[str, Any], what: str
+) -> None:
+    # Out of timestamp order, aggregate_segments sorts a copy first: the error must still name
+    # the bad item's place in the caller's list (it named its place in the sorted copy).
+    items = [det(500, "Car"), rl.LabelDetection.model_validate(bad), det(700, "Car")]
+    with pytest.raises(rl.InvalidArgumentError, match=rf"^labels\[1\] {what}"):
+        rl.aggregate_segments(items)
+
+
 def test_a_response_or_dicts_as_labels_is_a_type_error() -> None:
     page = rl.GetLabelDetectionResponse.from_boto3(load(GRANDTOUR))
     with pytest.raises(TypeError, match="resort"):
@@ -147,40 +194,35 @@ def check_segment_invariants(
     max_gap_ms: int | None = None,
 ) -> None:
     """The DESIGN.md rule, checked from the outside."""
-    grid = sorted({d.timestamp for d in items})
+    grid = sorted({stamp(d) for d in items})
     present: dict[str, set[int]] = defaultdict(set)
     for d in items:
-        present[d.name].add(d.timestamp)
+        present[name_of(d)].add(stamp(d))
 
     for s in segments:
         assert s.timestamp == s.start_timestamp_millis
-        assert s.duration_millis == s.end_timestamp_millis - s.start_timestamp_millis
+        assert s.duration_millis == end(s) - start(s)
         assert s.label is not None
         assert s.label.instances is None
         assert "Instances" not in s.to_boto3()["Label"]
         # Starts and ends on a detection of its own name.
-        assert s.start_timestamp_millis in present[s.name]
-        assert s.end_timestamp_millis in present[s.name]
+        assert start(s) in present[name_of(s)]
+        assert end(s) in present[name_of(s)]
 
     # Every detection is covered by exactly one segment of its name.
     for d in items:
-        covering = [
-            s
-            for s in segments
-            if s.name == d.name
-            and s.start_timestamp_millis <= d.timestamp <= s.end_timestamp_millis
-        ]
+        covering = [s for s in segments if s.name == d.name and start(s) <= stamp(d) <= end(s)]
         assert len(covering) == 1, (d.name, d.timestamp)
 
     # Within a segment, consecutive detections join by the rule; between two segments of one
     # name, the split is where the label is absent at a grid point and the gap exceeds max_gap.
     by_name: dict[str, list[rl.LabelDetection]] = defaultdict(list)
     for s in segments:
-        by_name[s.name].append(s)
+        by_name[name_of(s)].append(s)
     for name, segs in by_name.items():
-        segs.sort(key=lambda s: s.start_timestamp_millis)
+        segs.sort(key=start)
         for a, b in itertools.pairwise(segs):
-            t1, t2 = a.end_timestamp_millis, b.start_timestamp_millis
+            t1, t2 = end(a), start(b)
             assert t1 < t2
             between = [t for t in grid if t1 < t < t2]
             assert between, f"{name} split with no grid point between {t1} and {t2}"
@@ -188,8 +230,8 @@ def check_segment_invariants(
             if max_gap_ms is not None:
                 assert t2 - t1 > max_gap_ms
         for s in segs:
-            inside = sorted(t for t in present[name] if s.start_timestamp_millis <= t)
-            inside = [t for t in inside if t <= s.end_timestamp_millis]
+            inside = sorted(t for t in present[name] if start(s) <= t)
+            inside = [t for t in inside if t <= end(s)]
             for t1, t2 in itertools.pairwise(inside):
                 missing = [t for t in grid if t1 < t < t2]
                 assert not missing or (max_gap_ms is not None and t2 - t1 <= max_gap_ms)
@@ -208,15 +250,15 @@ def test_segment_invariants_on_recordings(name: str, max_gap_ms: int | None) -> 
 
 def test_car_present_at_every_sample_is_one_segment_spanning_grandtour() -> None:
     items = detections(GRANDTOUR)
-    grid = sorted({d.timestamp for d in items})
+    grid = sorted({stamp(d) for d in items})
     cars = [d for d in items if d.name == "Car"]
-    assert sorted(d.timestamp for d in cars) == grid  # the premise
+    assert sorted(stamp(d) for d in cars) == grid  # the premise
     segments = [s for s in rl.aggregate_segments(items) if s.name == "Car"]
     assert len(segments) == 1
     car = segments[0]
     assert (car.start_timestamp_millis, car.end_timestamp_millis) == (grid[0], grid[-1])
     assert car.duration_millis == grid[-1] - grid[0]
-    assert car.confidence == max(d.confidence for d in cars)
+    assert conf(car) == max(conf(d) for d in cars)
     assert car.label is not None
     assert cars[0].label is not None
     assert car.label.parents == cars[0].label.parents
@@ -281,11 +323,11 @@ def test_480_520_grid_with_a_skipped_sample_at_20000() -> None:
     # saved-2022 samples at ...19000, 19480, then 20480: the sample at 20000 is missing from the
     # grid, so Motor Scooter (at 19480 and 20480) stays one segment across the 1000 ms step.
     items = detections(SAVED_2022)
-    grid = sorted({d.timestamp for d in items})
+    grid = sorted({stamp(d) for d in items})
     assert 20000 not in grid
     assert {19480, 20480} <= set(grid)
     assert grid[grid.index(19480) + 1] == 20480
-    scooter = sorted(d.timestamp for d in items if d.name == "Motor Scooter")
+    scooter = sorted(stamp(d) for d in items if name_of(d) == "Motor Scooter")
     assert {19480, 20480} <= set(scooter)
     segments = rl.aggregate_segments(items)
     assert spans(segments, "Motor Scooter") == [(3480, 4000), (16480, 24480), (26480, 30000)]
@@ -430,7 +472,7 @@ def test_reaggregate_keeps_name_order() -> None:
     assert out.get_request_metadata is not None
     assert out.get_request_metadata.sort_by is rl.LabelDetectionSortBy.NAME
     assert out.labels == rl.sort_labels(rl.aggregate_segments(page.labels or []), "NAME")
-    names = [s.name for s in out.labels or []]
+    names = [name_of(s) for s in out.labels or []]
     assert names == sorted(names)
 
 
@@ -451,10 +493,11 @@ def test_one_page_of_a_longer_job_warns() -> None:
 
 
 def test_resort_and_reaggregate_want_a_response() -> None:
+    raw: dict[str, Any] = load(GRANDTOUR)
     with pytest.raises(TypeError, match="response"):
-        rl.resort(load(GRANDTOUR), "NAME")  # type: ignore[arg-type]
+        rl.resort(raw, "NAME")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="response"):
-        rl.reaggregate(load(GRANDTOUR))  # type: ignore[arg-type]
+        rl.reaggregate(raw)  # type: ignore[arg-type]
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -491,13 +534,8 @@ def test_segments_cover_exactly_the_input_timestamps(
     shuffled = job[:]
     rnd.shuffle(shuffled)
     segments = rl.aggregate_segments(shuffled)
-    grid = sorted({d.timestamp for d in job})
-    covered = {
-        (s.name, t)
-        for s in segments
-        for t in grid
-        if s.start_timestamp_millis <= t <= s.end_timestamp_millis
-    }
+    grid = sorted({stamp(d) for d in job})
+    covered = {(s.name, t) for s in segments for t in grid if start(s) <= t <= end(s)}
     assert covered == {(d.name, d.timestamp) for d in job}
     check_segment_invariants(job, segments)
 
@@ -526,7 +564,7 @@ def test_resort_name_then_timestamp_is_the_timestamp_order(
 @given(jobs(), st.sampled_from(["NAME", "TIMESTAMP"]), st.randoms(use_true_random=False))
 @settings(max_examples=150, deadline=None)
 def test_sorting_is_idempotent_and_never_mutates(
-    job: list[rl.LabelDetection], by: str, rnd: random.Random
+    job: list[rl.LabelDetection], by: Literal["NAME", "TIMESTAMP"], rnd: random.Random
 ) -> None:
     shuffled = job[:]
     rnd.shuffle(shuffled)
@@ -538,3 +576,65 @@ def test_sorting_is_idempotent_and_never_mutates(
     assert rl.sort_labels(segments, "TIMESTAMP") == segments
     assert shuffled == order
     assert [d.to_boto3() for d in shuffled] == before
+
+
+# -- one rule for partial jobs -------------------------------------------------------------------
+
+WHOLE_JOB_HELPERS: dict[str, Callable[[rl.GetLabelDetectionResponse], object]] = {
+    "resort": lambda r: rl.resort(r, "NAME"),
+    "reaggregate": lambda r: rl.reaggregate(r),
+    "summarize_labels": lambda r: rl.summarize_labels(r),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_JOB_HELPERS))
+def test_every_whole_job_helper_warns_on_one_page_of_a_longer_job(name: str) -> None:
+    page = rl.GetLabelDetectionResponse.from_boto3(load(SAVED_2022))
+    assert page.next_token is not None
+    with pytest.warns(rl.PartialJobWarning, match=rf"^{name}\(\) got one page") as caught:
+        WHOLE_JOB_HELPERS[name](page)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__  # it points at the caller's line
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_JOB_HELPERS))
+def test_a_whole_job_does_not_warn(name: str) -> None:
+    page = rl.GetLabelDetectionResponse.from_boto3(load(SAVED_2022))
+    whole = page.model_copy(update={"next_token": None})
+    WHOLE_JOB_HELPERS[name](whole)  # pytest turns any warning into an error
+    WHOLE_JOB_HELPERS[name](rl.GetLabelDetectionResponse.from_boto3(load(GRANDTOUR)))
+
+
+# --- how segments are built ----------------------------------------------------------------
+
+
+def test_a_pydantic_model_holds_exactly_the_state_segments_are_built_with() -> None:
+    # _transform._new writes these four slots instead of calling model_construct.
+    slots = {slot for cls in rl.LabelDetection.__mro__ for slot in getattr(cls, "__slots__", ())}
+    assert slots == {
+        "__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__",
+    }  # fmt: skip
+    assert set(BaseModel.__slots__) == slots
+
+
+def test_segments_are_what_model_construct_would_build() -> None:
+    grandtour = detections(GRANDTOUR)
+    no_confidence = [rl.LabelDetection.model_validate({"Timestamp": 0, "Label": {"Name": "X"}})]
+    for seg in rl.aggregate_segments(grandtour) + rl.aggregate_segments(no_confidence):
+        label = seg.label
+        assert label is not None
+        label_twin = rl.Label.model_construct(
+            _fields_set=set(label.model_fields_set), **dict(label)
+        )
+        twin = rl.LabelDetection.model_construct(
+            _fields_set=set(seg.model_fields_set), **{**dict(seg), "label": label_twin}
+        )
+        for built, constructed in ((label, label_twin), (seg, twin)):
+            assert built == constructed
+            assert built.model_fields_set == constructed.model_fields_set
+            assert built.model_extra == constructed.model_extra
+            assert built.__pydantic_private__ == constructed.__pydantic_private__
+            assert built.__dict__ == constructed.__dict__
+            assert repr(built) == repr(constructed)
+        assert seg.to_boto3() == twin.to_boto3()
+        assert rl.LabelDetection.model_validate(seg.to_boto3()) == seg

@@ -22,3 +22,6 @@ lc = rl.LabelDetectionClient.from_session(
     session, endpoint_url="http://127.0.0.1:4566", config=Config(read_timeout=30)
 )
 print(lc)
+assert lc.client.meta.region_name == "us-east-1"
+assert lc.client.meta.endpoint_url == "http://127.0.0.1:4566"
+assert lc.retry == rl.RetryPolicy()  # the default policy: 8 attempts

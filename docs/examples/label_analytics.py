@@ -11,9 +11,12 @@ page = rl.GetLabelDetectionResponse.from_boto3(raw)
 labels = page.labels or []
 
 print("sampling period:", rl.sampling_period_ms(labels), "ms")
+assert rl.sampling_period_ms(labels) == 500
 
 # Most screen time first.
-for summary in rl.summarize_labels(labels)[:5]:
+summaries = rl.summarize_labels(labels)
+assert summaries[0].screen_time_ms >= summaries[-1].screen_time_ms
+for summary in summaries[:5]:
     print(
         f"{summary.name:<15} {summary.screen_time_ms:>6} ms on screen in "
         f"{summary.segments} segment(s), {summary.samples} samples, "
@@ -22,9 +25,20 @@ for summary in rl.summarize_labels(labels)[:5]:
 
 # Aggregate the whole job first, then filter: filtering first would thin the sample grid.
 segments = rl.aggregate_segments(labels)
-for seg in rl.filter_labels(segments, names="Sports Car"):
+sports_cars = rl.filter_labels(segments, names="Sports Car")
+for seg in sports_cars:
     print(f"Sports Car from {seg.start_timestamp_millis} to {seg.end_timestamp_millis} ms")
+assert [(s.start_timestamp_millis, s.end_timestamp_millis) for s in sports_cars] == [
+    (500, 2002),
+    (5505, 7507),
+    (10010, 13013),
+]
 
 # Every vehicle: the label Vehicle itself or any label with Vehicle among its Parents.
 vehicles = rl.filter_labels(segments, ancestor="Vehicle", min_confidence=90)
 print("vehicles seen:", ", ".join(sorted({str(seg.name) for seg in vehicles})))
+assert all(
+    seg.name == "Vehicle" or "Vehicle" in {p.name for p in seg.label.parents or []}
+    for seg in vehicles
+    if seg.label is not None
+)

@@ -17,7 +17,9 @@ for det in page.labels or []:
 
 assert page.video_metadata is not None
 print("video:", page.video_metadata.frame_width, "x", page.video_metadata.frame_height)
+assert (page.video_metadata.frame_width, page.video_metadata.frame_height) == (1920, 1080)
 print("more pages:", page.next_token is not None)
+assert [(d.name, d.timestamp) for d in page.labels or []] == [("Boy", 0)]
 
 # Back to the dict boto3 returned: AWS names, only the fields that were there. Lossless.
 assert page.to_boto3() == raw

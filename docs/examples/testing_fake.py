@@ -25,6 +25,9 @@ try:
     fake.client.get_label_detection(JobId="job-1")
 except fake.client.exceptions.ThrottlingException:
     print("throttled as AWS would:", fake.client.get_label_detection(JobId="job-1")["JobStatus"])
+else:
+    raise AssertionError("the injected ThrottlingException reaches boto3's caller")
 
-print(fake.client.get_label_detection(JobId="job-2")["JobStatus"])  # IN_PROGRESS, then SUCCEEDED
-print(fake.client.get_label_detection(JobId="job-2")["JobStatus"])
+statuses = [fake.client.get_label_detection(JobId="job-2")["JobStatus"] for _ in range(2)]
+print(*statuses, sep="\n")
+assert statuses == ["IN_PROGRESS", "SUCCEEDED"]

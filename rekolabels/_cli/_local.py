@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
+import sys
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ._common import CommandFailed, UsageError, has_extra, read_response, require_extra
+from ._common import (
+    PROG,
+    CommandFailed,
+    UsageError,
+    has_extra,
+    read_command,
+    read_response,
+    require_extra,
+    stdout_console,
+)
 
 __all__ = [
+    "MAX_DETECTIONS",
     "botocore_data_path",
     "botocore_data_path_arguments",
     "demo",
@@ -18,6 +31,12 @@ __all__ = [
     "fake_server",
     "fake_server_arguments",
 ]
+
+
+MAX_DETECTIONS = 5_000_000
+"""The most detections one fake-server job may hold (``--synthetic ID=N``, or the labels of a
+``--job ID=FILE``): well above the 2M the benchmarks serve, well below what would run an
+ordinary machine out of memory first."""
 
 
 def _job_id(text: str, value_name: str) -> tuple[str, str]:
@@ -41,8 +60,10 @@ def _job_file(text: str) -> tuple[str, str]:
 
 def _synthetic(text: str) -> tuple[str, int]:
     job_id, count = _job_id(text, "N")
-    if not count.isdigit():
-        raise argparse.ArgumentTypeError(f"expected ID=N with N >= 0, got {text!r}")
+    if not (count.isascii() and count.isdigit()) or int(count) > MAX_DETECTIONS:
+        raise argparse.ArgumentTypeError(
+            f"expected ID=N with N from 0 to {MAX_DETECTIONS:,}, got {text[:80]!r}"
+        )
     return job_id, int(count)
 
 
@@ -54,6 +75,16 @@ def _rate(text: str) -> float:
     if not 0.0 <= rate <= 1.0:
         raise argparse.ArgumentTypeError(f"must be a fraction from 0 to 1, got {text!r}")
     return rate
+
+
+def _tps(text: str) -> float:
+    try:
+        tps = float(text)
+    except ValueError:
+        tps = 0.0
+    if not (math.isfinite(tps) and tps > 0):
+        raise argparse.ArgumentTypeError(f"must be a number of calls per second > 0, got {text!r}")
+    return tps
 
 
 def _port(text: str) -> int:
@@ -70,7 +101,8 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ID=FILE",
-        help="serve the GetLabelDetection response saved in FILE as job ID (repeatable)",
+        help="serve the GetLabelDetection response saved in FILE (at most 2 GiB and "
+        f"{MAX_DETECTIONS:,} detections) as job ID (repeatable)",
     )
     parser.add_argument(
         "--synthetic",
@@ -78,7 +110,7 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ID=N",
-        help="serve a synthetic job ID with N detections (repeatable)",
+        help=f"serve a synthetic job ID with N <= {MAX_DETECTIONS:,} detections (repeatable)",
     )
     parser.add_argument(
         "--throttle-rate",
@@ -87,29 +119,63 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="R",
         help="fraction of requests answered with ThrottlingException",
     )
+    parser.add_argument(
+        "--tps-quota",
+        type=_tps,
+        metavar="R",
+        help="meter GetLabelDetection like the account quota: R calls per second over all jobs "
+        "(burst R); a call finding it spent gets ThrottlingException",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for tokens, faults and data")
 
 
 def fake_server(args: argparse.Namespace) -> int:
+    from .._errors import InvalidArgumentError
+    from .._models import VideoJobStatus
     from ..testing import FakeRekognition
 
     fake = FakeRekognition(seed=args.seed)
     for job_id, path in args.job:
-        fake.add_job(job_id, read_response(path))
+        response = read_response(path)
+        if len(response.labels or ()) > MAX_DETECTIONS:
+            raise UsageError(
+                f"--job {job_id}={path}: {len(response.labels or ()):,} detections; "
+                f"fake-server serves at most {MAX_DETECTIONS:,} per job"
+            )
+        if response.job_status is None:  # JSON Lines: the labels of a job that succeeded
+            response = response.model_copy(update={"job_status": VideoJobStatus.SUCCEEDED})
+        try:
+            fake.add_job(job_id, response)
+        except InvalidArgumentError as exc:  # one page of a longer job
+            raise UsageError(
+                f"--job {job_id}={path}: the file is one page of a longer job (it has a "
+                "NextToken), and would be served as the whole job; save every page "
+                "(get-label-detection without --no-paginate), or delete its NextToken to serve "
+                "that page as a job"
+            ) from exc
     for job_id, count in args.synthetic:
         fake.add_synthetic_job(job_id, detections=count, seed=args.seed)
     fake.fault_rate(throttling=args.throttle_rate)
+    fake.quota(args.tps_quota)
     stop = threading.Event()
     with fake:
         try:
             url = fake.serve(port=args.port)
         except OSError as exc:
             raise CommandFailed(f"cannot listen on 127.0.0.1:{args.port}: {exc}") from exc
-        print(url, flush=True)
+        print(url, flush=True)  # the first stdout line, for scripts
+        jobs = [job_id for job_id, _ in [*args.job, *args.synthetic]]
+        print(f"{PROG}: serving {url} until interrupted; {_try(url, jobs)}", file=sys.stderr)
         with _stopped_by_signals(stop):
             while not stop.wait(0.5):
                 pass
     return 0
+
+
+def _try(url: str, jobs: list[str]) -> str:
+    if not jobs:
+        return "it has no job: add some with --job ID=FILE or --synthetic ID=N"
+    return f"try: {read_command(url, jobs[0])}"
 
 
 class _stopped_by_signals:
@@ -147,10 +213,6 @@ def demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     require_extra("cli", "'demo'")
-    from pathlib import Path
-
-    from rich.console import Console
-
     from .._demo import run_demo
 
     out_dir = Path(args.out)
@@ -158,7 +220,7 @@ def demo(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from exc
-    run_demo(Console(), out_dir, draw=has_extra("plot"))
+    run_demo(stdout_console(), out_dir, draw=has_extra("plot"))
     return 0
 
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
+from pathlib import Path
 
-from ._common import UsageError, file_argument, positive_int, read_response, require_extra
+from ._common import (
+    UsageError,
+    file_argument,
+    partial_job_warned,
+    positive_int,
+    read_response,
+    require_extra,
+    stdout_console,
+)
 
 __all__ = [
     "aggregate",
@@ -19,7 +27,15 @@ __all__ = [
     "timeline_arguments",
 ]
 
-_SORT = "{NAME,TIMESTAMP}"
+_SORT = ("NAME", "TIMESTAMP")
+_SUMMARY_OUTPUTS = ("table", "json", "csv")
+
+
+def _gap(text: str) -> int:
+    """argparse type: --max-gap-ms, a whole number of milliseconds >= 0."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of milliseconds, got {text!r}")
+    return int(text)
 
 
 def sort_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +44,7 @@ def sort_arguments(parser: argparse.ArgumentParser) -> None:
         "follows. Writes response JSON that every offline command reads."
     )
     file_argument(parser)
-    parser.add_argument("--by", required=True, metavar=_SORT, help="the new order")
+    parser.add_argument("--by", required=True, choices=_SORT, help="the new order")
 
 
 def sort(args: argparse.Namespace) -> int:
@@ -36,7 +52,9 @@ def sort(args: argparse.Namespace) -> int:
     from .._output import write_json
     from .._transform import resort
 
-    write_json(resort(response, args.by), sys.stdout)
+    with partial_job_warned(args.file, "the new order"):
+        resorted = resort(response, args.by)
+    write_json(resorted, sys.stdout)
     return 0
 
 
@@ -48,7 +66,7 @@ def aggregate_arguments(parser: argparse.ArgumentParser) -> None:
     file_argument(parser)
     parser.add_argument(
         "--max-gap-ms",
-        type=int,
+        type=_gap,
         metavar="N",
         help="also join detections at most N ms apart, whatever samples lie between",
     )
@@ -56,15 +74,11 @@ def aggregate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def aggregate(args: argparse.Namespace) -> int:
     response = read_response(args.file)
-    from .._errors import PartialJobWarning
     from .._output import write_json
     from .._transform import reaggregate
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PartialJobWarning)
+    with partial_job_warned(args.file, "each segment"):
         segments = reaggregate(response, max_gap_ms=args.max_gap_ms)
-    for warning in caught:
-        print(f"rekolabels: warning: {warning.message}", file=sys.stderr)
     write_json(segments, sys.stdout)
     return 0
 
@@ -72,20 +86,35 @@ def aggregate(args: argparse.Namespace) -> int:
 def summary_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "One row per label, ranked by estimated screen time: first and last seen, segments, "
-        "screen time, max confidence. Needs the cli extra."
+        "screen time, max confidence. A table (needs the cli extra), or every LabelSummary "
+        "field as JSON or CSV."
     )
     file_argument(parser)
     parser.add_argument("--top", type=positive_int, metavar="N", help="show the first N labels")
+    parser.add_argument(
+        "--output",
+        choices=_SUMMARY_OUTPUTS,
+        default="table",
+        help="table (default), or json/csv with every LabelSummary field",
+    )
 
 
 def summary(args: argparse.Namespace) -> int:
-    require_extra("cli", "'summary'")
+    if args.output == "table":
+        require_extra("cli", "'summary'")
     response = read_response(args.file)
-    from rich.console import Console
+    from .._analytics import summarize_labels
+    from .._report import print_summary, write_summary_csv, write_summary_json
 
-    from .._report import print_summary
-
-    print_summary(response, Console(), top=args.top)
+    with partial_job_warned(args.file, "the summary"):
+        if args.output == "table":
+            print_summary(response, stdout_console(), top=args.top)
+            return 0
+        stats = summarize_labels(response)[: args.top]
+    if args.output == "json":
+        write_summary_json(stats, sys.stdout)
+    else:
+        write_summary_csv(stats, sys.stdout)
     return 0
 
 
@@ -103,8 +132,6 @@ def timeline_arguments(parser: argparse.ArgumentParser) -> None:
 
 def timeline(args: argparse.Namespace) -> int:
     require_extra("plot", "'timeline'")
-    from pathlib import Path
-
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {args.out}: no directory {out.parent}")
@@ -112,7 +139,8 @@ def timeline(args: argparse.Namespace) -> int:
     from .._report import write_timeline
 
     try:
-        write_timeline(response, out, top=args.top)
+        with partial_job_warned(args.file, "the timeline"):
+            write_timeline(response, out, top=args.top)
     except OSError as exc:
         raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     print(out)

@@ -22,7 +22,8 @@ Contract for transports (stable; an HTTP server adapts the same method):
 
 Each concern has its module, and this class composes them: the job store and paging
 (``_jobs``), faults (``_faults``, with the vocabulary of ``inject``), StartLabelDetection
-(``_start``), NextTokens (``_tokens``), replies (``_reply``) and the transports.
+(``_start``), completion notifications (``_notify``), NextTokens (``_tokens``), replies
+(``_reply``) and the transports.
 """
 
 from __future__ import annotations
@@ -33,12 +34,15 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._models import GetLabelDetectionResponse
 from ._faults import FAULT_CODES, PAGE_FAULTS, TRANSPORT_FAULTS, Faults, reply_status
-from ._jobs import JobStore, label_page
+from ._jobs import JobStore, label_page, refuse_a_page
+from ._notify import Notifier, check_channel
+from ._quota import Quota
 from ._reply import CONTENT_TYPE, BadRequest, Reply, error_reply
 from ._server import LoopbackServer
 from ._start import Starts, StartSettings
@@ -50,7 +54,11 @@ from ._wire import new_client
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
 
-__all__ = ["CLIENT_ENDPOINT", "FAULT_CODES", "FakeRekognition", "Reply"]
+__all__ = ["CLIENT_ENDPOINT", "FAULT_CODES", "REQUESTS_KEPT", "FakeRekognition", "Reply"]
+
+REQUESTS_KEPT = 100
+"""How many request bodies ``fake.requests`` keeps (the last ones): a long-running fake's memory
+stays bounded (at most 100 MiB of 1 MiB bodies); ``fake.request_count`` counts them all."""
 
 CLIENT_ENDPOINT = "https://rekognition.fake.invalid"
 """``fake.client``'s endpoint: ``.invalid`` never resolves (RFC 2606), and moto's ``mock_aws``
@@ -75,7 +83,11 @@ class FakeRekognition:
         self._faults = Faults(seed)
         self._tokens = Tokens(seed)
         self._starts = Starts(seed, self._ids, self._lock, self._store)
-        self._requests: list[dict[str, Any]] = []
+        self._notifier = Notifier()
+        self._requests: deque[dict[str, Any]] = deque(maxlen=REQUESTS_KEPT)
+        self._request_count = 0
+        self._quota: Quota | None = None
+        self._synthetic: dict[tuple[int, int], dict[str, Any]] = {}
         self._client: RekognitionClient | None = None
         self._server: LoopbackServer | None = None
 
@@ -89,13 +101,18 @@ class FakeRekognition:
     ) -> None:
         """Serve ``response`` (holding every label of the job) as ``job_id``, paged.
 
+        Pages carry ``job_id`` as their JobId, whatever JobId ``response`` holds.
+
         The first ``in_progress_polls`` GetLabelDetection calls for the job answer IN_PROGRESS.
         A ``{"JobStatus": "FAILED", "StatusMessage": ...}`` response makes a failed job.
+        One page of a longer job (it has a NextToken) is refused with InvalidArgumentError:
+        served as a whole job, its labels would pass for all of them.
         """
         if isinstance(response, GetLabelDetectionResponse):
             stored = response.to_boto3()
         else:
             stored = copy.deepcopy(dict(response))
+        refuse_a_page(stored)
         self._store(job_id, stored, in_progress_polls)
 
     def _store(
@@ -110,10 +127,18 @@ class FakeRekognition:
         """A SUCCEEDED job with exactly ``detections`` real-looking labels, deterministic for
         ``seed`` (see ``rekolabels.testing._synthetic``): model 3.0 taxonomy, 500/501 ms
         sampling, AWS's TIMESTAMP order.
+
+        Jobs of the same ``detections`` and ``seed`` hold the same labels, so they share one
+        copy (the fake never changes a stored label): a hundred such jobs cost one in memory.
         """
-        self._store(
-            job_id, synthetic_response(detections, seed=seed, job_id=job_id), in_progress_polls
-        )
+        key = (detections, seed)
+        with self._lock:
+            generated = self._synthetic.get(key)
+        if generated is None:
+            generated = synthetic_response(detections, seed=seed, job_id=job_id)
+            with self._lock:
+                generated = self._synthetic.setdefault(key, generated)
+        self._store(job_id, {**generated, "JobId": job_id}, in_progress_polls)
 
     def configure_start(
         self,
@@ -129,8 +154,9 @@ class FakeRekognition:
         Each answers IN_PROGRESS to its first ``in_progress_polls`` GetLabelDetection calls and
         until ``in_progress_s`` seconds have passed, then SUCCEEDED with ``detections``
         synthetic labels (seeded by the fake's seed and the video's bucket and name) or with the
-        labels of ``response``; or, when ``failed`` is a message, FAILED with that
-        StatusMessage. The default: one IN_PROGRESS poll, then 2345 labels.
+        labels of ``response`` (a whole job: a page with a NextToken is refused); or, when
+        ``failed`` is a message, FAILED with that StatusMessage. The default: one IN_PROGRESS
+        poll, then 2345 labels.
         """
         self._starts.configure(
             StartSettings.checked(detections, in_progress_polls, in_progress_s, response, failed)
@@ -179,17 +205,59 @@ class FakeRekognition:
         with self._lock:
             self._faults.set_rates(exclusive, latency, latency_s)
 
+    def quota(self, tps: float | None, *, clock: Any = None) -> None:
+        """Meter GetLabelDetection like the account's TPS quota: one token bucket for all jobs.
+
+        Refilled at ``tps`` tokens per second, holding at most ``tps`` (at least one), full
+        now; a call that finds it empty is answered ThrottlingException (HTTP 500, as the fake's
+        other throttles), before any scheduled fault, and counted in
+        ``fault_counts["quota"]``. ``clock`` is an object with ``monotonic()`` (e.g.
+        ``FakeClock``; default: the real time). ``quota(None)`` lifts the quota.
+        """
+        metered = None if tps is None else Quota(tps, clock)
+        with self._lock:
+            self._quota = metered
+
     @property
     def fault_counts(self) -> dict[str, int]:
-        """How many of each fault (scheduled or drawn) the fake has served, and ``"latency"``."""
+        """How many of each fault (scheduled or drawn) the fake has served, ``"latency"``, and
+        ``"quota"`` (calls the quota throttled)."""
         with self._lock:
             return dict(self._faults.counts)
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Every request body seen, parsed, in order (faulted calls included); a copy."""
+        """The last ``REQUESTS_KEPT`` (100) request bodies, parsed, oldest first (faulted calls
+        included); a copy. ``request_count`` says how many there were in all."""
         with self._lock:
             return list(self._requests)
+
+    @property
+    def request_count(self) -> int:
+        """How many requests the fake has answered (or faulted), since it was made."""
+        with self._lock:
+            return self._request_count
+
+    # -- completion notifications ---------------------------------------------------------------
+
+    def publish_to(self, sns_client: Any) -> None:
+        """Publish the completion message of every job started with a NotificationChannel,
+        when it finishes, to that channel's SNSTopicArn through ``sns_client``.
+
+        A boto3 SNS client, e.g. on moto's SNS inside ``mock_aws``, whose SNS -> SQS
+        subscriptions then deliver it. A job finishes once both its IN_PROGRESS polls and its
+        seconds (``configure_start``) have passed; with 0 polls it finishes by the clock alone,
+        unpolled. The message is AWS's: ``{"JobId", "Status", "API": "StartLabelDetection",
+        "JobTag" (only when set), "Timestamp" (ms), "Video": {"S3ObjectName", "S3Bucket"}}``.
+        See ``rekolabels.testing._notify``.
+        """
+        self._notifier.publish_to(sns_client)
+
+    @property
+    def notifications(self) -> list[str]:
+        """The text of every completion message, published or not, in the order the jobs
+        finished; a copy."""
+        return self._notifier.notifications
 
     # -- transports ---------------------------------------------------------------------------
 
@@ -221,7 +289,9 @@ class FakeRekognition:
             return self._server.url
 
     def close(self) -> None:
-        """Stop the HTTP server (if serving) and close ``client``; the jobs stay."""
+        """Stop the HTTP server (if serving) and close ``client``; the jobs stay. Completion
+        messages still waiting for their job's seconds are cancelled (never published)."""
+        self._notifier.close()
         with self._lock:
             server, self._server = self._server, None
             client, self._client = self._client, None
@@ -249,16 +319,29 @@ class FakeRekognition:
     # -- the protocol -------------------------------------------------------------------------
 
     def handle(self, operation: str, params: dict[str, Any]) -> Reply:
-        """Answer one request: record it, apply the next fault (scheduled, else drawn from the
-        rates) and any added latency, else serve GetLabelDetection or StartLabelDetection."""
+        """Answer one request: record it, throttle it if the quota is spent, apply the next fault
+        (scheduled, else drawn from the rates) and any added latency, else serve
+        GetLabelDetection or StartLabelDetection."""
         with self._lock:
             self._requests.append(params)
-            fault, delay = self._faults.next()
+            self._request_count += 1
             request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+            quota = self._quota
+            if operation == "GetLabelDetection" and quota is not None and not quota.take():
+                self._faults.counts["quota"] += 1
+                return error_reply(
+                    request_id,
+                    "ThrottlingException",
+                    "Rate exceeded.",
+                    FAULT_CODES["ThrottlingException"],
+                )
+            fault, delay = self._faults.next()
             job = None
             in_progress = False
             if (fault is None or fault in PAGE_FAULTS) and operation == "GetLabelDetection":
                 job, in_progress = self._jobs.poll(params)
+                if job is not None:
+                    self._notifier.polled(params["JobId"], job)
         if delay:
             time.sleep(delay)
         if fault in TRANSPORT_FAULTS:
@@ -270,7 +353,7 @@ class FakeRekognition:
             if operation == "GetLabelDetection":
                 page = label_page(params, job, in_progress, self._tokens)
             elif operation == "StartLabelDetection":
-                page = self._starts.start(params)
+                page = self._start_label_detection(params)
             else:
                 raise BadRequest(
                     "UnknownOperationException", f"The fake does not implement {operation}."
@@ -283,3 +366,13 @@ class FakeRekognition:
         if fault == "truncated":
             body = body[: len(body) // 2]
         return Reply(200, {"x-amzn-RequestId": request_id, "content-type": CONTENT_TYPE}, body)
+
+    def _start_label_detection(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = check_channel(params)
+        page = self._starts.start(params)
+        if channel is not None:
+            with self._lock:
+                job = self._jobs.get(page["JobId"])
+                if job is not None:
+                    self._notifier.started(page["JobId"], job, channel)
+        return page

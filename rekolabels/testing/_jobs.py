@@ -14,15 +14,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from .._errors import InvalidArgumentError
 from .._models import LabelDetection, LabelDetectionAggregateBy, LabelDetectionSortBy
 from .._transform import aggregate_segments, sort_labels
 from ._reply import BadRequest
 from ._tokens import Tokens
 
-__all__ = ["ID_PATTERN", "MAX_PAGE", "Job", "JobStore", "label_page", "valid_job_id"]
+__all__ = [
+    "ID_PATTERN",
+    "MAX_PAGE",
+    "Job",
+    "JobStore",
+    "label_page",
+    "refuse_a_page",
+    "valid_job_id",
+]
 
 # JobId and ClientRequestToken share this shape in the service model.
 ID_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
@@ -61,8 +67,12 @@ class JobStore:
         """Keep a response the fake owns (no copy: synthetic jobs can be large)."""
         labels = stored.pop("Labels", None) or []
         base = {k: v for k, v in stored.items() if k not in _PER_PAGE}
-        base.setdefault("JobId", job_id)
+        base["JobId"] = job_id  # as AWS: the requested job, whatever id a recording holds
         self._jobs[job_id] = Job(base, labels, in_progress_polls, ready_at=ready_at)
+
+    def get(self, job_id: str) -> Job | None:
+        """The job stored as ``job_id``, if any."""
+        return self._jobs.get(job_id)
 
     def poll(self, params: Mapping[str, Any]) -> tuple[Job | None, bool]:
         """The job a GetLabelDetection request names (None if none) and whether this call
@@ -117,6 +127,17 @@ def label_page(
     return page
 
 
+def refuse_a_page(response: Mapping[str, Any]) -> None:
+    """InvalidArgumentError for one page of a longer job: served as a whole job, its labels
+    would pass for all of them (``add_job``, ``configure_start``, ``fake-server --job``)."""
+    if response.get("NextToken") is not None:
+        raise InvalidArgumentError(
+            "response is one page of a longer job (it has a NextToken): served as a whole job, "
+            "its labels would pass for all of them. Give every page merged "
+            "(LabelDetectionClient.get_all), or drop NextToken to serve this page as a job"
+        )
+
+
 def ordered_labels(job: Job, sort_by: str, aggregate_by: str) -> list[dict[str, Any]]:
     """The job's labels as the request's SortBy/AggregateBy would order them.
 
@@ -139,19 +160,22 @@ def _ordered(labels: list[dict[str, Any]], sort_by: str, aggregate_by: str) -> l
     if (sort_by, aggregate_by) == ("TIMESTAMP", "TIMESTAMPS") and _in_timestamp_order(labels):
         return labels  # AWS's own order already, as every recording is: nothing to parse
     try:
+        order = LabelDetectionSortBy(sort_by)
         models = [LabelDetection.model_validate(d) for d in labels]
         if aggregate_by == "SEGMENTS" and not stored_segments:
-            return [d.to_boto3() for d in sort_labels(aggregate_segments(models), sort_by)]
+            return [d.to_boto3() for d in sort_labels(aggregate_segments(models), order)]
         # Sorting only: serve the very dicts stored, in the new order.
         stored = {id(model): d for model, d in zip(models, labels, strict=True)}
-        return [stored[id(model)] for model in sort_labels(models, sort_by)]
-    except (ValidationError, InvalidArgumentError, TypeError):
+        return [stored[id(model)] for model in sort_labels(models, order)]
+    except (ValueError, TypeError):  # ValidationError and InvalidArgumentError included
         return labels
 
 
 def _in_timestamp_order(labels: list[dict[str, Any]]) -> bool:
+    # str order is code point order: UTF-8 byte order, and it holds for a lone surrogate too,
+    # which has no UTF-8 (encoding names to compare them raised UnicodeEncodeError).
     try:
-        keys = [(d["Timestamp"], d["Label"]["Name"].encode()) for d in labels]
-    except (KeyError, TypeError, AttributeError):
+        keys = [(d["Timestamp"], d["Label"]["Name"]) for d in labels]
+        return all(a <= b for a, b in itertools.pairwise(keys))
+    except (KeyError, TypeError, AttributeError):  # missing or mixed types: not AWS's order
         return False
-    return all(a <= b for a, b in itertools.pairwise(keys))

@@ -15,7 +15,11 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 
 @dataclass(frozen=True)
 class Reply:
-    """What a transport sends back for one request; see ``rekolabels.testing._fake``."""
+    """What ``FakeRekognition.handle`` answers to one request, for a transport to send.
+
+    An HTTP ``status``, ``headers`` and ``body`` to send as they are; or, when ``fault`` is
+    set, nothing at all. Only needed to write a transport of your own.
+    """
 
     __module__ = "rekolabels.testing"  # where users import it from
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._models import GetLabelDetectionResponse
-from ._jobs import ID_PATTERN
+from ._jobs import ID_PATTERN, refuse_a_page
 from ._reply import BadRequest
 from ._synthetic import synthetic_response
 
@@ -60,6 +60,8 @@ class StartSettings:
             stored: dict[str, Any] | None = response.to_boto3()
         else:
             stored = copy.deepcopy(dict(response)) if response is not None else None
+        if stored is not None:
+            refuse_a_page(stored)
         return cls(detections, in_progress_polls, in_progress_s, stored, failed)
 
 

@@ -8,12 +8,16 @@ installed service model does not know.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
+
+from .._retry import NO_BOTOCORE_RETRIES
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
@@ -51,13 +55,49 @@ def new_client(
     endpoint_url: str | None = None,
     config: Config | None = None,
 ) -> RekognitionClient:
-    """A real boto3 ``rekognition`` client with dummy credentials and botocore retries off."""
-    base = Config(retries={"total_max_attempts": 1})
-    return boto3.client(
-        "rekognition",
-        region_name=region_name,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=_DUMMY_KEY_ID,
-        aws_secret_access_key=_DUMMY_SECRET,
-        config=base.merge(config) if config is not None else base,
-    )
+    """A real boto3 ``rekognition`` client with dummy credentials and botocore retries off.
+
+    It reads no AWS configuration at all: no profile (``AWS_PROFILE`` naming a profile that
+    does not exist is fine), no config or credentials file, no ``AWS_*`` setting (region,
+    endpoint, retry mode, max attempts, ...). Only ``AWS_DATA_PATH`` is honoured, for the
+    botocore data it points to. Everything else comes from the arguments.
+    """
+    base = NO_BOTOCORE_RETRIES
+    # One session for every client, as boto3.client() shares its default one: the service model
+    # is loaded once, and clients share their exception classes. Sessions are not thread-safe.
+    with _SESSION_LOCK:
+        global _SESSION
+        if _SESSION is None:
+            _SESSION = boto3.Session(botocore_session=_unconfigured_session())
+        return _SESSION.client(
+            "rekognition",
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=_DUMMY_KEY_ID,
+            aws_secret_access_key=_DUMMY_SECRET,
+            config=base.merge(config) if config is not None else base,
+        )
+
+
+_SESSION: boto3.Session | None = None
+_SESSION_LOCK = threading.Lock()
+
+
+def _unconfigured_session() -> botocore.session.Session:
+    """A botocore session blind to the environment and to every AWS config file.
+
+    ``session_vars`` (botocore's documented override) redefines each setting with no
+    environment variable and no config-file key, keeping its default; the config and
+    credentials files have no path, so neither is opened, and configured endpoint URLs are
+    ignored.
+    """
+    variables: dict[str, tuple[Any, Any, Any, Any]] = {}
+    for name, (_, _, default, convert) in botocore.session.Session.SESSION_VARIABLES.items():
+        if name == "data_path":
+            continue  # botocore data (e.g. rekolabels' own sdk-extras) is not configuration
+        if name in ("config_file", "credentials_file"):
+            default = None
+        elif name == "ignore_configured_endpoint_urls":
+            default = True  # AWS_ENDPOINT_URL_REKOGNITION and config files' services sections
+        variables[name] = (None, None, default, convert)
+    return botocore.session.Session(session_vars=variables)

@@ -1,0 +1,195 @@
+"""Many jobs under the account quota: how much of the quota does ``rekolabels export`` use?
+
+Usage (from the repository root, in an environment with the dev extra)::
+
+    python bench/export.py            # the full run (about two minutes)
+    python bench/export.py --quick    # a smoke run: tiny sizes, figures meaningless
+    python bench/export.py --json results.json
+
+- **P5**: pages per second that the whole ``rekolabels export`` run achieves (a child process,
+  start-up included, wall time) over the fake's quota, for 60 jobs of 6 pages (1,000 labels a
+  page) with a quota of 30 calls per second (``fake-server --tps-quota 30``, out of process) and
+  ``--tps 30``. Goal >= 0.9. The quota's own bucket allows a burst of 30 then 30 per second, so
+  a perfect client with no start-up would reach 360 / (330 / 30) / 30 = 1.09. Every run is
+  checked with DuckDB: each job's file holds its 6,000 labels, each (job, timestamp, label)
+  once. The fake rests 1.5 s between runs, so each starts with a full quota, as an account
+  idle before the export. Written as JSON Lines (the Parquet path needs the columnar tables).
+- **P5-rss**: peak RSS of the CLI exporting 100 jobs / 10 jobs (child processes, interleaved,
+  no quota): memory follows the pages in flight, not the jobs, so the goal is <= 1.25.
+
+The harness's rules (``harness.py``) apply: child processes, the fake out of process, spreads
+and machine load printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from harness import (
+    DUMMY_ENV,
+    ChildRun,
+    FakeServer,
+    Figure,
+    Spread,
+    machine_state,
+    rekolabels_command,
+    report,
+    run_child,
+    write_json,
+)
+
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    jobs: int
+    pages: int
+    quota: float
+    repeats: int
+    rss_jobs: tuple[int, int]
+    rss_repeats: int
+
+
+FULL = Sizes(jobs=60, pages=6, quota=30.0, repeats=5, rss_jobs=(10, 100), rss_repeats=3)
+QUICK = Sizes(jobs=6, pages=2, quota=30.0, repeats=1, rss_jobs=(2, 4), rss_repeats=1)
+# Long enough for the fake's bucket (a burst of one second's worth) to be full again.
+_REST_S = 1.5
+
+
+def job_ids(n: int) -> list[str]:
+    return [f"bench-{i:03d}" for i in range(n)]
+
+
+def export_argv(server: FakeServer, ids_file: Path, out: Path, *extra: str) -> list[str]:
+    return [*rekolabels_command(), "export", "--job-ids", str(ids_file), "--out", str(out),
+            "--format", "jsonl", "--endpoint-url", server.url, *extra]  # fmt: skip
+
+
+def check_dataset(out: Path, ids: list[str], labels_per_job: int) -> int:
+    """DuckDB's count of each job's labels equals the served count, each label once."""
+    import duckdb
+
+    rows = duckdb.sql(
+        f"""
+        SELECT job_id, count(*) AS n, count(DISTINCT ("Timestamp", "Label"."Name")) AS once
+        FROM read_json('{out.as_posix()}/*/labels.jsonl', format = 'newline_delimited',
+                       hive_partitioning = true, hive_types = {{'job_id': 'VARCHAR'}})
+        GROUP BY job_id ORDER BY job_id
+        """
+    ).fetchall()
+    expected = [(job_id, labels_per_job, labels_per_job) for job_id in sorted(ids)]
+    if rows != expected:
+        raise AssertionError(f"labels lost or repeated: {rows[:5]} ... != {expected[:5]} ...")
+    return sum(n for _, n, _ in rows)
+
+
+def throttles(run: ChildRun) -> int:
+    match = re.search(r"(\d+) throttled calls", run.stdout.decode())
+    if match is None:
+        raise AssertionError(f"no summary line in {run.stdout[-300:]!r}")
+    return int(match.group(1))
+
+
+def p5(sizes: Sizes) -> list[Figure]:
+    pages = sizes.jobs * sizes.pages
+    figure = Figure(
+        "P5", f"export: pages/s of the whole CLI run / the quota, {sizes.jobs} jobs x "
+        f"{sizes.pages} pages, quota {sizes.quota:g} TPS, --tps {sizes.quota:g} (jsonl)", ">= 0.9",
+    )  # fmt: skip
+    ids = job_ids(sizes.jobs)
+    fake_args = ["--tps-quota", f"{sizes.quota:g}"]
+    walls: list[float] = []
+    ratios: list[float] = []
+    throttled: list[int] = []
+    startup: list[float] = []
+    with FakeServer(dict.fromkeys(ids, PAGE * sizes.pages), args=fake_args) as server, \
+            tempfile.TemporaryDirectory() as tmp:  # fmt: skip
+        ids_file = Path(tmp, "jobs.txt")
+        ids_file.write_text("\n".join(ids) + "\n")
+        for r in range(sizes.repeats):
+            out = Path(tmp, f"out-{r}")
+            time.sleep(_REST_S)
+            run = run_child(export_argv(server, ids_file, out, "--tps", f"{sizes.quota:g}"),
+                            env=DUMMY_ENV, capture=True)  # fmt: skip
+            check_dataset(out, ids, PAGE * sizes.pages)
+            walls.append(run.wall_s)
+            ratios.append(pages / run.wall_s / sizes.quota)
+            throttled.append(throttles(run))
+            # The same command again: every job is finished, so this is start-up and the plan.
+            again = run_child(export_argv(server, ids_file, out, "--tps", f"{sizes.quota:g}"),
+                              env=DUMMY_ENV, capture=True)  # fmt: skip
+            startup.append(again.wall_s)
+    spread = Spread.of(ratios)
+    figure.set(spread.median, spread)
+    figure.detail.append(f"wall {Spread.of(walls).fmt(1, ' s', 2)}")
+    figure.detail.append(
+        f"start-up (a rerun that skips every job) {Spread.of(startup).fmt(1, ' s', 2)}"
+    )
+    figure.detail.append(f"throttled calls per run: {throttled}; every label exactly once")
+    figure.samples = {"ratio": ratios, "wall_s": walls, "startup_s": startup}
+    return [figure]
+
+
+def p5_rss(sizes: Sizes) -> list[Figure]:
+    few, many = sizes.rss_jobs
+    figure = Figure(
+        "P5-rss", f"export: peak RSS of the CLI, {many} jobs / {few} jobs ({sizes.pages} pages "
+        "each, no quota, child processes)", "<= 1.25",
+    )  # fmt: skip
+    ids = job_ids(many)
+    runs: dict[int, list[ChildRun]] = {few: [], many: []}
+    with FakeServer(dict.fromkeys(ids, PAGE * sizes.pages)) as server, \
+            tempfile.TemporaryDirectory() as tmp:  # fmt: skip
+        files = {}
+        for n in (few, many):
+            files[n] = Path(tmp, f"jobs-{n}.txt")
+            files[n].write_text("\n".join(ids[:n]) + "\n")
+        for r in range(sizes.rss_repeats):
+            for n in (few, many) if r % 2 == 0 else (many, few):
+                out = Path(tmp, f"out-{n}-{r}")
+                runs[n].append(run_child(export_argv(server, files[n], out), env=DUMMY_ENV,
+                                         capture=True))  # fmt: skip
+                check_dataset(out, ids[:n], PAGE * sizes.pages)
+    ratios = [b.maxrss / a.maxrss for a, b in zip(runs[few], runs[many], strict=True)]
+    spread = Spread.of(ratios)
+    figure.set(spread.median, spread)
+    mib = 2**-20
+    figure.detail.append(
+        f"{few} jobs {Spread.of([r.maxrss for r in runs[few]]).fmt(mib, ' MiB', 0)}; "
+        f"{many} jobs {Spread.of([r.maxrss for r in runs[many]]).fmt(mib, ' MiB', 0)}"
+    )
+    figure.detail.append(
+        f"wall: {few} jobs {Spread.of([r.wall_s for r in runs[few]]).fmt(1, ' s', 1)}; "
+        f"{many} jobs {Spread.of([r.wall_s for r in runs[many]]).fmt(1, ' s', 1)}"
+    )
+    figure.samples = {str(n): [float(r.maxrss) for r in runs[n]] for n in runs}
+    return [figure]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run, figures meaningless")
+    parser.add_argument("--json", type=Path, help="also write every figure and sample here")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    info = machine_state()
+    figures = [*p5(sizes), *p5_rss(sizes)]
+    info["loadavg at end"] = machine_state().get("loadavg", "-")
+    title = "rekolabels export benchmark" + (" (--quick: sizes too small, figures meaningless)"
+                                             if args.quick else "")  # fmt: skip
+    for line in report(figures, info, title):
+        print(line)
+    if args.json:
+        write_json(args.json, figures, info, sizes=asdict(sizes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

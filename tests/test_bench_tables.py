@@ -1,0 +1,32 @@
+"""bench/tables.py runs end to end (smoke mode: tiny sizes, no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyarrow")
+pytest.importorskip("polars")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_table_bench_runs_in_quick_mode(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "bench/tables.py", "--quick", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "loadavg" in result.stdout
+    report = json.loads(out.read_text())
+    keys = {f["key"] for f in report["figures"]}
+    assert keys == {"C1", "C1-models", "C2", "C2-wall", "C3", "M1-read", "M1-aggregate",
+                    "M1-summarize", "M1-rss"}  # fmt: skip
+    assert all(f["value"] is not None for f in report["figures"])
+    # The M1 children summarised the same job identically on both paths (the bench checks it).
+    assert "summaries identical" in result.stdout
