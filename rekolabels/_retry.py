@@ -130,7 +130,8 @@ def _should_retry(exc: BaseException) -> bool:
     # Connection refused, reset or closed; connect and read timeouts (ServiceTimeoutError).
     if isinstance(exc, ServiceUnavailableError):
         return True
-    # A 200 without JobStatus: the body was cut or garbled on the way, usually a dropped link.
+    # A body we cannot read (no JobStatus, not UTF-8, not a JSON object, nested too deep): cut
+    # or garbled on the way, usually a dropped link.
     # Anything else (AccessDenied, InvalidParameter, ResourceNotFound, InvalidPaginationToken,
     # a readable response of the wrong shape) would fail the same way again.
     return isinstance(exc, UnreadableResponseError)
@@ -142,7 +143,7 @@ def _log_retry(state: RetryCallState) -> None:
     if isinstance(exc, ServiceError):
         reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
     elif isinstance(exc, UnreadableResponseError):
-        reason = "an unreadable response (truncated or not JSON)"
+        reason = "an unreadable response (cut, not JSON, or not UTF-8)"
     elif exc is not None and exc.__cause__ is not None:
         reason = f"{type(exc).__name__} ({type(exc.__cause__).__name__})"
     else:

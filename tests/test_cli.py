@@ -60,13 +60,17 @@ def test_a_file_that_is_not_a_response_is_a_usage_error(
     assert "not a GetLabelDetection response" in lines[1]
 
 
-def test_debug_lets_the_traceback_through(tmp_path: Path) -> None:
-    from rekolabels._cli import UsageError
-
-    with pytest.raises(UsageError):
-        main(["--debug", "fake-server", "--job", f"job-1={tmp_path / 'missing.json'}"])
-    with pytest.raises(UsageError):
-        main(["fake-server", "--job", f"job-1={tmp_path / 'missing.json'}", "--debug"])
+def test_debug_prints_the_traceback_and_keeps_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"job-1={tmp_path / 'missing.json'}"
+    for argv in (["--debug", "fake-server", "--job", missing],
+                 ["fake-server", "--job", missing, "--debug"]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("Traceback")
+        assert "UsageError" in err
+        assert err.splitlines()[-1].startswith("rekolabels: error: cannot read")
 
 
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,6 +113,8 @@ def test_fake_server_process(stop: signal.Signals) -> None:
             client = new_client(endpoint_url=url)
             try:
                 assert read_all(client, "rec") == load(RECORDED)["Labels"]
+                # The requested JobId, not the recording's own.
+                assert client.get_label_detection(JobId="rec", MaxResults=1)["JobId"] == "rec"
                 synthetic = read_all(client, "syn")
                 assert len(synthetic) == 2345
             finally:
@@ -185,3 +191,31 @@ def test_fake_server_job_ids_follow_the_service_model(
     lines = stderr_lines(capsys)
     assert len(lines) == 2
     assert "expected ID=FILE" in lines[1]
+
+
+def test_fake_server_limits_are_usage_errors_in_two_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Both ran until MemoryError (exit 1) before.
+    started = time.monotonic()
+    assert main(["fake-server", "--synthetic", "x=100000000"]) == 2
+    lines = stderr_lines(capsys)
+    assert len(lines) == 2
+    assert "5,000,000" in lines[1]
+    assert main(["fake-server", "--job", "x=/dev/zero"]) == 2
+    lines = stderr_lines(capsys)
+    assert len(lines) == 2
+    assert lines[1] == "rekolabels: error: /dev/zero is not a GetLabelDetection response: " \
+        "not a JSON object"  # fmt: skip
+    assert time.monotonic() - started < 10
+    assert main(["fake-server", "--help"]) == 0
+    assert "5,000,000" in capsys.readouterr().out
+
+
+def test_a_json_file_nested_too_deep_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"Labels": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert main(["sort", str(deep), "--by", "NAME"]) == 2
+    assert "is not JSON" in stderr_lines(capsys)[-1]

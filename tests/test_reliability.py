@@ -119,13 +119,13 @@ def test_within_budget_every_label_once_in_order(
     for number in range(SCHEDULES):
         pages = within_budget(rng, transport.name == "http")
         schedule = [entry for page in pages for entry in page]
-        before = len(transport.fake.requests)
+        before = transport.fake.request_count
         transport.fake.inject(schedule)
         sort_by = ("TIMESTAMP", "NAME")[number % 2]
         labels = lc.iter_labels("job-1", max_results=PAGE, sort_by=sort_by)
         got = [d.to_boto3() for d in labels]
         assert got == (transport.expected if sort_by == "TIMESTAMP" else transport.by_name)
-        made = len(transport.fake.requests) - before
+        made = transport.fake.request_count - before
         # Exactly one call per schedule entry: nothing skipped, nothing repeated.
         assert made == len(schedule)
         calls += made
@@ -180,7 +180,7 @@ def test_beyond_budget_a_typed_error_never_a_partial_result(
     started = time.monotonic()
     for _ in range(BEYOND):
         schedule, failing, last = beyond_budget(rng, transport.name == "http")
-        before = len(transport.fake.requests)
+        before = transport.fake.request_count
         transport.fake.inject(schedule)
         got: list[dict[str, Any]] = []
         with pytest.raises(rl.RekolabelsError) as info:
@@ -189,7 +189,7 @@ def test_beyond_budget_a_typed_error_never_a_partial_result(
         assert isinstance(info.value, expected_error), (last, info.value)
         # Whole pages only, exactly those served before the failing one.
         assert got == transport.expected[: failing * PAGE]
-        made = len(transport.fake.requests) - before
+        made = transport.fake.request_count - before
         assert made == len(schedule)
         calls += made
         errors[type(info.value).__name__] += 1
@@ -268,7 +268,7 @@ def test_eight_threads_one_client_over_http(record_property: Any) -> None:
                 "eight-threads[http]",
                 jobs=len(jobs),
                 labels=sum(len(v) for v in expected.values()),
-                calls=len(fake.requests),
+                calls=fake.request_count,
                 faults=sum(v for k, v in faults.items() if k != "latency"),
                 by_kind=dict(sorted(faults.items())),
                 seconds=round(time.monotonic() - started, 2),

@@ -10,7 +10,7 @@ fake.add_job("job-2", {"JobStatus": "FAILED", "StatusMessage": "Video is corrupt
 lc = rl.LabelDetectionClient(fake.client)
 
 done = lc.wait_for_job("job-1", timeout_s=60.0, poll_interval_s=0.01)
-print(done.job_status, "after", len(fake.requests), "polls")
+print(done.job_status, "after", fake.request_count, "polls")
 
 try:
     lc.wait_for_job("job-2", timeout_s=60.0, poll_interval_s=0.01)

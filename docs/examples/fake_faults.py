@@ -11,7 +11,7 @@ lc = rl.LabelDetectionClient(fake.client, retry=no_wait)
 # One entry per coming call: three failures, then the first page; the rest are served.
 fake.inject(["ThrottlingException", "connection", "truncated", None])
 assert len(list(lc.iter_labels("job-1"))) == 2345
-print("schedule:", fake.fault_counts, "in", len(fake.requests), "calls")
+print("schedule:", fake.fault_counts, "in", fake.request_count, "calls")
 
 # Beyond the budget: a typed error, never a silent partial result.
 fake.inject(["InternalServerError"] * 4)

@@ -14,7 +14,7 @@ fake.inject(["ThrottlingException", "connection", "truncated"])
 lc = rl.LabelDetectionClient(
     fake.client, retry=rl.RetryPolicy(max_attempts=5, initial_backoff_s=0.01, max_backoff_s=0.1)
 )
-print(sum(1 for _ in lc.iter_labels("job-1")), "labels after", len(fake.requests), "calls")
+print(sum(1 for _ in lc.iter_labels("job-1")), "labels after", fake.request_count, "calls")
 
 # Exhausted: still throttled after max_attempts calls.
 fake.inject(["ThrottlingException"] * 5)

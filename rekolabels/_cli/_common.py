@@ -15,8 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from .._models import GetLabelDetectionResponse
 
 __all__ = [
+    "MAX_RESPONSE_BYTES",
     "PROG",
     "Command",
     "CommandFailed",
@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 PROG = "rekolabels"
+MAX_RESPONSE_BYTES = 2 << 30
+"""The largest saved response a command reads (2 GiB: about 3M detections as the CLI writes
+them, indented); a larger input, or one that never ends (``/dev/zero``), is a usage error."""
 
 
 @dataclass(frozen=True)
@@ -84,21 +87,22 @@ def require_extra(extra: str, what: str) -> None:
 def read_response(source: str) -> GetLabelDetectionResponse:
     """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
 
-    A file that cannot be read, or that holds no GetLabelDetection response, is a usage error
-    (exit 2), for the offline commands and ``fake-server --job`` alike.
+    A file that cannot be read, that is larger than ``MAX_RESPONSE_BYTES`` or that holds no
+    GetLabelDetection response, is a usage error (exit 2), for the offline commands and
+    ``fake-server --job`` alike.
     """
     from .._errors import ResponseValidationError
     from .._models import GetLabelDetectionResponse
 
+    name = "stdin" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        text = _read_text(source, name)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {source}: {reason}") from exc
-    name = "stdin" if source == "-" else source
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # not JSON, or nested too deep for Python
         raise UsageError(f"{name} is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
@@ -106,6 +110,34 @@ def read_response(source: str) -> GetLabelDetectionResponse:
         return GetLabelDetectionResponse.from_boto3(data)
     except ResponseValidationError as exc:
         raise UsageError(f"{name} is not a GetLabelDetection response: {exc}") from exc
+
+
+def _read_text(source: str, name: str) -> str:
+    """The text of ``source``, read in pieces: at most ``MAX_RESPONSE_BYTES``, and no further
+    than the first character when that cannot start a JSON object (``/dev/zero``, a binary)."""
+    if source == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stdin of the caller's (tests): already in memory
+            return sys.stdin.read()
+        return _read_json_bytes(stream, name).decode("utf-8")
+    with open(source, "rb") as file:
+        return _read_json_bytes(file, name).decode("utf-8")
+
+
+def _read_json_bytes(stream: BinaryIO, name: str) -> bytes:
+    pieces: list[bytes] = []
+    total = 0
+    started = False
+    while piece := stream.read(1 << 20):
+        total += len(piece)
+        if total > MAX_RESPONSE_BYTES:
+            raise UsageError(f"{name} is larger than {MAX_RESPONSE_BYTES >> 30} GiB")
+        if not started and (head := piece.lstrip(b" \t\r\n")):
+            started = True
+            if not head.startswith((b"{", b"\xef\xbb\xbf{")):
+                raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 def file_argument(parser: argparse.ArgumentParser) -> None:
