@@ -15,7 +15,7 @@ import math
 import re
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -29,7 +29,6 @@ from ._errors import (
     PaginationLoopError,
     RekolabelsError,
     ResponseValidationError,
-    UnreadableResponseError,
     WaitTimeoutError,
     map_client_error,
 )
@@ -40,8 +39,9 @@ from ._models import (
     LabelDetectionSortBy,
     VideoJobStatus,
 )
-from ._rawpage import Seen, call, has_job_status, install, to_page
+from ._rawpage import MODELS, Reader, Seen, install, read
 from ._retry import Deadline, RetryPolicy, _should_retry
+from ._table import LabelTable, merge_tables, table_decoder
 
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
@@ -58,6 +58,7 @@ _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
 # botocore off, tenacity on: see "One retry owner" in the module docstring.
 _NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
+P = TypeVar("P")
 
 
 class Clock(Protocol):
@@ -206,7 +207,7 @@ class LabelDetectionClient:
         without JobId is accepted).
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
-        return self._get(params, self._retrying)
+        return self._get(params, self._retrying, MODELS)
 
     def iter_pages(
         self,
@@ -227,7 +228,7 @@ class LabelDetectionClient:
         job). PaginationLoopError if the service repeats a NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
-        return self._pages(params)
+        return self._pages(params, MODELS)
 
     def iter_labels(
         self,
@@ -257,7 +258,43 @@ class LabelDetectionClient:
         first page's; there is no NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
-        return merge_pages(self._pages(params))
+        return merge_pages(self._pages(params, MODELS))
+
+    def iter_tables(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: LabelDetectionSortBy | str | None = None,
+        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    ) -> Iterator[LabelTable]:
+        """Every page as a LabelTable, read from the response bytes (no model built); lazy.
+
+        The columnar twin of ``iter_pages``: same requests, retries, errors and checks, one page
+        in memory. Each table's ``job`` holds its page's job-level fields, ``job.next_token``
+        included: store it once you have handled the table to resume after it. Needs the
+        ``[arrow]`` extra (ImportError with the install hint, raised now, like a bad argument).
+        """
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return self._pages(params, _table_reader())
+
+    def get_table(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: LabelDetectionSortBy | str | None = None,
+        aggregate_by: LabelDetectionAggregateBy | str | None = None,
+    ) -> LabelTable:
+        """Every page merged into one LabelTable, read from the response bytes (no model built).
+
+        The columnar twin of ``get_all``: rows in the service's order; ``job`` is the first
+        page's job-level fields, without NextToken. Needs the ``[arrow]`` extra.
+        """
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return merge_tables(self._pages(params, _table_reader()))
 
     def wait_for_job(
         self, job_id: str, *, timeout_s: float = 900.0, poll_interval_s: float = 5.0
@@ -275,7 +312,7 @@ class LabelDetectionClient:
         retrying = self._retry.retrying(clock.sleep, deadline=deadline)
         while True:
             try:
-                page = self._get(params, retrying)
+                page = self._get(params, retrying, MODELS)
             except RekolabelsError as exc:
                 if _should_retry(exc) and (deadline.reached or clock.monotonic() >= deadline.at):
                     raise WaitTimeoutError(
@@ -292,13 +329,16 @@ class LabelDetectionClient:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _pages(self, params: dict[str, Any]) -> Iterator[GetLabelDetectionResponse]:
+    def _pages(self, params: dict[str, Any], reader: Reader[P]) -> Iterator[P]:
+        """Every page from ``params`` on, read by ``reader``: the one paging loop of both paths."""
         seen = {params["NextToken"]} if "NextToken" in params else set()
         while True:
-            page = self._get(params, self._retrying)
-            if page.job_status != VideoJobStatus.SUCCEEDED:
-                _raise_not_succeeded(params["JobId"], page)
-            token = page.next_token
+            page = self._get(params, self._retrying, reader)
+            job = reader.job(page)
+            if job.job_status != VideoJobStatus.SUCCEEDED:
+                _raise_not_succeeded(params["JobId"], job)
+            token = job.next_token
+            del job
             yield page
             # Drop this page before fetching the next, so that only one is ever held here.
             del page
@@ -313,7 +353,7 @@ class LabelDetectionClient:
             params = {**params, "NextToken": token}
 
     def _labels(self, params: dict[str, Any]) -> Iterator[LabelDetection]:
-        for page in self._pages(params):
+        for page in self._pages(params, MODELS):
             labels = page.labels or []
             # Hold neither the page nor its labels while the next page is fetched: streaming
             # memory is one page, not two.
@@ -321,27 +361,23 @@ class LabelDetectionClient:
             yield from labels
             del labels
 
-    def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
-        page: GetLabelDetectionResponse = retrying(self._call, params)
+    def _get(self, params: dict[str, Any], retrying: Retrying, reader: Reader[P]) -> P:
+        page: P = retrying(self._call, params, reader)
         return page
 
-    def _call(self, params: dict[str, Any]) -> GetLabelDetectionResponse:
+    def _call(self, params: dict[str, Any], reader: Reader[P]) -> P:
         """One attempt: whatever it raises leaves here as a RekolabelsError (map_client_error)."""
         seen = Seen()
         try:
-            raw = call(self._client, params, seen, raw_pages=self._raw_pages)
-            if not has_job_status(raw):
-                raise UnreadableResponseError(
-                    "GetLabelDetection response has no JobStatus: the body was cut or not JSON"
-                )
-            page = to_page(raw)
+            page = read(self._client, params, seen, reader, raw_pages=self._raw_pages)
         except Exception as exc:
             map_client_error(
                 exc, http_status=seen.http_status, request_id=seen.request_id, body=seen.body
             )
-        if page.job_id is not None and page.job_id != params["JobId"]:
+        job_id = reader.job(page).job_id
+        if job_id is not None and job_id != params["JobId"]:
             raise ResponseValidationError(
-                f"asked for job {params['JobId']} but the response is for job {page.job_id!r}"
+                f"asked for job {params['JobId']} but the response is for job {job_id!r}"
             )
         return page
 
@@ -367,6 +403,12 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     return GetLabelDetectionResponse.model_construct(
         _fields_set=set(fields), **fields, **(first.model_extra or {})
     )
+
+
+def _table_reader() -> Reader[LabelTable]:
+    """The LabelTable reader (``_tabledecode``): imports pyarrow, with the install hint."""
+    reader: Reader[LabelTable] = table_decoder().TABLES
+    return reader
 
 
 def _raise_if_failed(job_id: str, page: GetLabelDetectionResponse) -> None:

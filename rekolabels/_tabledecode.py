@@ -1,7 +1,7 @@
 """One GetLabelDetection 200 body straight into a LabelTable page: no model per detection.
 
 For the engineer wiring ``get_table`` / ``iter_tables`` through the raw-bytes hook (``_rawpage``),
-the interface mirrors ``_models._page_from_wire``:
+the interface mirrors ``_rawpage._page_from_wire``:
 
 ``decode(body: bytes) -> LabelTable | None``
     Call it from the ``before-parse`` handler on a 200 body, exactly where ``_rawpage`` calls
@@ -18,10 +18,10 @@ the interface mirrors ``_models._page_from_wire``:
     through the models, so it is exact by construction; only bodies decode refuses get here).
 ``has_job_status(table) -> bool``
     False means unreadable: botocore turns a truncated or non-JSON body into a dict holding only
-    ResponseMetadata. Retry it like a 5xx (``_retry.UnreadableResponseError``), as the model path.
+    ResponseMetadata. Retry it like a 5xx (``_errors.UnreadableResponseError``), as the model path.
 ``with_botocore_fields(table, added) -> LabelTable``
     The decoded table plus what botocore put beside the body (its ResponseMetadata), validated
-    as ``_models._with_botocore_fields`` validates it.
+    as ``_rawpage._with_botocore_fields`` validates it.
 ``read_body(body: bytes) -> LabelTable``
     decode, or the model path's verdict without botocore: UnreadableResponseError for a body
     that is empty, truncated, not UTF-8 or JSON, not an object, or without JobStatus;
@@ -53,12 +53,19 @@ import pyarrow.json as pa_json
 from pydantic import BaseModel, ValidationError
 
 from . import _columns
-from ._errors import ResponseValidationError
-from ._models import GetLabelDetectionResponse, _with_botocore_fields
-from ._retry import UnreadableResponseError
+from ._errors import ResponseValidationError, UnreadableResponseError
+from ._models import GetLabelDetectionResponse
+from ._rawpage import Reader, _with_botocore_fields
 from ._table import LabelTable, job_only
 
-__all__ = ["decode", "from_parsed", "has_job_status", "read_body", "with_botocore_fields"]
+__all__ = [
+    "TABLES",
+    "decode",
+    "from_parsed",
+    "has_job_status",
+    "read_body",
+    "with_botocore_fields",
+]
 
 
 # -- the parse schema ---------------------------------------------------------------------------
@@ -243,3 +250,14 @@ def read_body(body: bytes) -> LabelTable:
             "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
         )
     return table
+
+
+TABLES: Reader[LabelTable] = Reader(
+    decode=decode,
+    from_parsed=from_parsed,
+    with_botocore_fields=with_botocore_fields,
+    has_job_status=has_job_status,
+    job=lambda table: table.job,
+)
+"""LabelTable pages for the client's paging loop (``_rawpage.read``): ``decode`` in the handler,
+``from_parsed`` on botocore's dict for a body decode leaves to botocore."""

@@ -20,8 +20,8 @@ pa = pytest.importorskip("pyarrow")
 
 import rekolabels as rl  # noqa: E402
 from rekolabels._columns import SCHEMA  # noqa: E402
-from rekolabels._models import _page_from_wire  # noqa: E402
-from rekolabels._retry import UnreadableResponseError  # noqa: E402
+from rekolabels._errors import UnreadableResponseError  # noqa: E402
+from rekolabels._rawpage import _page_from_wire  # noqa: E402
 from rekolabels._table import job_only  # noqa: E402
 from rekolabels._tabledecode import (  # noqa: E402
     decode,
