@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -207,8 +207,9 @@ class LabelTable:
         pq.write_table(self._arrow.replace_schema_metadata(metadata), path)
 
     @classmethod
-    def read_parquet(cls, path: str | os.PathLike[str]) -> LabelTable:
-        """A table written by ``write_parquet`` (or any Parquet file of the schema).
+    def read_parquet(cls, path: str | os.PathLike[str] | BinaryIO) -> LabelTable:
+        """A table written by ``write_parquet`` or ``rekolabels get-label-detection --output
+        parquet`` (or any Parquet file of the schema): a path, or a binary file object.
 
         ``job`` comes back from the file's metadata (an empty response if it has none).
         """

@@ -1,5 +1,6 @@
 """What every command module shares: the command record, the errors that set exit codes, extras,
-reading a saved response, and the argument groups several commands take.
+reading a saved response (JSON, or a Parquet table), and the argument groups several commands
+take.
 
 Imports only the standard library at module level, so ``rekolabels --help`` stays light: boto3,
 pydantic, rich and matplotlib are imported inside the functions that use them.
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
+    "PARQUET_MAGIC",
     "PROG",
     "Command",
     "CommandFailed",
@@ -66,11 +68,14 @@ class CommandFailed(Exception):
 
 
 # The package each optional extra installs; imported only by the commands that need it.
-_EXTRAS = {"cli": "rich", "plot": "matplotlib"}
+_EXTRAS = {"cli": "rich", "plot": "matplotlib", "arrow": "pyarrow"}
+PARQUET_MAGIC = b"PAR1"
+"""How a Parquet file starts: the offline commands read one as a LabelTable."""
 
 
 def has_extra(extra: str) -> bool:
-    """Whether the package of optional extra ``extra`` (``"cli"``, ``"plot"``) imports."""
+    """Whether the package of optional extra ``extra`` (``"cli"``, ``"plot"``, ``"arrow"``)
+    imports."""
     try:
         importlib.import_module(_EXTRAS[extra])
     except ImportError:
@@ -87,44 +92,54 @@ def require_extra(extra: str, what: str) -> None:
 def read_response(source: str) -> GetLabelDetectionResponse:
     """A saved response (a file, or ``-`` for stdin), as written by boto3 or by this CLI.
 
-    A file that cannot be read, that is larger than ``MAX_RESPONSE_BYTES`` or that holds no
-    GetLabelDetection response, is a usage error (exit 2), for the offline commands and
-    ``fake-server --job`` alike.
+    JSON (a response, as boto3 or ``--output json`` wrote it), or a Parquet file (told by its
+    ``PAR1`` magic) written by ``--output parquet`` or ``LabelTable.write_parquet``: its rows
+    and the job-level fields in its metadata, as a response. A file that cannot be read, that
+    is larger than ``MAX_RESPONSE_BYTES`` or that holds no GetLabelDetection response, is a
+    usage error (exit 2), for the offline commands and ``fake-server --job`` alike; so is a
+    Parquet file without the ``[arrow]`` extra.
     """
     from .._errors import ResponseValidationError
     from .._models import GetLabelDetectionResponse
 
     name = "stdin" if source == "-" else source
     try:
-        text = _read_text(source, name)
+        data = _read_bytes(source, name)
+        if isinstance(data, bytes) and data.startswith(PARQUET_MAGIC):
+            text = None
+        else:
+            text = data if isinstance(data, str) else data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {source}: {reason}") from exc
+    if text is None:
+        return _parquet_response(data, name)
     try:
-        data = json.loads(text)
+        parsed = json.loads(text)
     except (ValueError, RecursionError) as exc:  # not JSON, or nested too deep for Python
         raise UsageError(f"{name} is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
+    if not isinstance(parsed, dict):
         raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
     try:
-        return GetLabelDetectionResponse.from_boto3(data)
+        return GetLabelDetectionResponse.from_boto3(parsed)
     except ResponseValidationError as exc:
         raise UsageError(f"{name} is not a GetLabelDetection response: {exc}") from exc
 
 
-def _read_text(source: str, name: str) -> str:
-    """The text of ``source``, read in pieces: at most ``MAX_RESPONSE_BYTES``, and no further
-    than the first character when that cannot start a JSON object (``/dev/zero``, a binary)."""
+def _read_bytes(source: str, name: str) -> Any:
+    """The bytes of ``source`` (``str`` from a text stdin that is not a real file: tests), read
+    in pieces: at most ``MAX_RESPONSE_BYTES``, and no further than the first character when
+    that can start neither a JSON object nor a Parquet file (``/dev/zero``, a binary)."""
     if source == "-":
         stream = getattr(sys.stdin, "buffer", None)
         if stream is None:  # a text stdin of the caller's (tests): already in memory
             return sys.stdin.read()
-        return _read_json_bytes(stream, name).decode("utf-8")
+        return _read_input(stream, name)
     with open(source, "rb") as file:
-        return _read_json_bytes(file, name).decode("utf-8")
+        return _read_input(file, name)
 
 
-def _read_json_bytes(stream: BinaryIO, name: str) -> bytes:
+def _read_input(stream: BinaryIO, name: str) -> bytes:
     pieces: list[bytes] = []
     total = 0
     started = False
@@ -132,18 +147,51 @@ def _read_json_bytes(stream: BinaryIO, name: str) -> bytes:
         total += len(piece)
         if total > MAX_RESPONSE_BYTES:
             raise UsageError(f"{name} is larger than {MAX_RESPONSE_BYTES >> 30} GiB")
-        if not started and (head := piece.lstrip(b" \t\r\n")):
-            started = True
-            if not head.startswith((b"{", b"\xef\xbb\xbf{")):
-                raise UsageError(f"{name} is not a GetLabelDetection response: not a JSON object")
+        if not started:
+            head = b"".join([*pieces, piece])
+            if head.startswith(PARQUET_MAGIC):
+                started = True
+            elif len(head) < len(PARQUET_MAGIC) and PARQUET_MAGIC.startswith(head):
+                pass  # a pipe gave the first bytes alone: wait for the rest of the magic
+            elif stripped := head.lstrip(b" \t\r\n"):
+                started = True
+                if not stripped.startswith((b"{", b"\xef\xbb\xbf{")):
+                    raise UsageError(
+                        f"{name} is not a GetLabelDetection response: not a JSON object "
+                        "or a Parquet file"
+                    )
         pieces.append(piece)
     return b"".join(pieces)
+
+
+def _parquet_response(data: bytes, name: str) -> GetLabelDetectionResponse:
+    """The response a Parquet table holds: its job-level fields and its rows as models."""
+    require_extra("arrow", f"reading the Parquet file {name}")
+    import pyarrow as pa
+
+    from .._errors import InvalidArgumentError
+    from .._models import GetLabelDetectionResponse
+    from .._table import LabelTable
+
+    try:
+        table = LabelTable.read_parquet(pa.BufferReader(data))
+    except (pa.ArrowException, OSError, InvalidArgumentError) as exc:  # pyarrow's IO errors
+        raise UsageError(f"{name} is not a Parquet file of rekolabels' table: {exc}") from exc
+    job = table.job
+    fields = {field: getattr(job, field) for field in job.model_fields_set}
+    fields["labels"] = table.labels()
+    return GetLabelDetectionResponse.model_construct(
+        _fields_set=set(fields), **fields, **(job.model_extra or {})
+    )
 
 
 def file_argument(parser: argparse.ArgumentParser) -> None:
     """The positional FILE of the offline commands."""
     parser.add_argument(
-        "file", metavar="FILE", help="a saved GetLabelDetection response (JSON), or - for stdin"
+        "file",
+        metavar="FILE",
+        help="a saved GetLabelDetection response (JSON, or Parquet from --output parquet), "
+        "or - for stdin",
     )
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._common import (
+    UsageError,
     aws_arguments,
     label_client,
     require_extra,
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .._models import GetLabelDetectionResponse
+    from .._table import LabelTable
 
 __all__ = [
     "get_arguments",
@@ -29,7 +34,10 @@ __all__ = [
     "wait_arguments",
 ]
 
-_OUTPUTS = ("json", "jsonl", "csv", "table")
+_OUTPUTS = ("json", "jsonl", "csv", "table", "parquet")
+# Pages are gathered into row groups of about this many rows before they are written: a
+# Parquet row group per 1,000-label page would make a million-detection file slow to scan.
+_ROW_GROUP_ROWS = 64 * 1024
 _SORT = "{NAME,TIMESTAMP}"
 _AGGREGATE = "{TIMESTAMPS,SEGMENTS}"
 
@@ -37,7 +45,9 @@ _AGGREGATE = "{TIMESTAMPS,SEGMENTS}"
 def get_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Read a label detection job's results like `aws rekognition get-label-detection`, "
-        "but following every page (unless --no-paginate), typed and retried."
+        "but following every page (unless --no-paginate), typed and retried. "
+        "--output parquet --out FILE writes a LabelTable (arrow extra) that the offline "
+        "commands read."
     )
     parser.add_argument("--job-id", required=True, metavar="ID", help="the job to read")
     parser.add_argument(
@@ -56,6 +66,12 @@ def get_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", choices=_OUTPUTS, default="json", help="output format (default: json)"
     )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the file --output parquet writes (a LabelTable, read from the response bytes; "
+        "arrow extra)",
+    )
     aws_arguments(parser)
 
 
@@ -64,6 +80,7 @@ def get_label_detection(args: argparse.Namespace) -> int:
 
     if args.output == "table":
         require_extra("cli", "'--output table'")
+    out_file = _parquet_target(args)
     lc = label_client(args)
     options: dict[str, Any] = {
         "max_results": args.max_results,
@@ -73,6 +90,12 @@ def get_label_detection(args: argparse.Namespace) -> int:
     }
     out = sys.stdout
     console = stderr_console()
+    if out_file is not None:
+        tables = lc.iter_tables(args.job_id, **options)  # validates now, before any request
+        with _progress(console, f"job {args.job_id}") as advance:
+            _write_parquet(itertools.islice(tables, 1) if args.no_paginate else tables,
+                           out_file, whole_job=not args.no_paginate, advance=advance)  # fmt: skip
+        return 0
     if args.no_paginate:
         with show_retries(console):
             page = lc.get_page(args.job_id, **options)
@@ -99,6 +122,67 @@ def get_label_detection(args: argparse.Namespace) -> int:
 
     _write_response(merge_pages(read), args.output, out)
     return 0
+
+
+def _parquet_target(args: argparse.Namespace) -> Path | None:
+    """The file ``--output parquet`` writes; usage errors before any request."""
+    if args.output != "parquet":
+        if args.out is not None:
+            raise UsageError("--out is for --output parquet; the other outputs go to stdout")
+        return None
+    if args.out is None:
+        raise UsageError("--output parquet needs --out FILE")
+    require_extra("arrow", "'--output parquet'")
+    out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"cannot write {args.out}: it is a directory")
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write {args.out}: no directory {out.parent}")
+    return out
+
+
+def _write_parquet(
+    tables: Iterator[LabelTable], out: Path, *, whole_job: bool, advance: Callable[[int], None]
+) -> None:
+    """Stream pages into one Parquet file, the file ``LabelTable.write_parquet`` writes.
+
+    The job-level fields go into the file's metadata from the first page (without NextToken
+    for a whole job, as ``get_table`` merges pages). Written to a temporary file beside ``out``
+    and renamed once complete: an error or an interruption leaves no partial file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .._table import JOB_METADATA_KEY, columns, without_next_token
+
+    cols = columns()
+    temp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    writer = None
+    pending: list[Any] = []
+    rows = 0
+    try:
+        for part in tables:
+            if writer is None:
+                job = without_next_token(part.job) if whole_job else part.job
+                metadata = {JOB_METADATA_KEY: cols.job_metadata(job)}
+                writer = pq.ParquetWriter(temp, cols.SCHEMA.with_metadata(metadata))
+            pending.append(part.arrow)
+            rows += len(part)
+            advance(len(part))
+            del part
+            if rows >= _ROW_GROUP_ROWS:
+                writer.write_table(pa.concat_tables(pending))
+                pending, rows = [], 0
+        if writer is not None:
+            if pending:
+                writer.write_table(pa.concat_tables(pending))
+            writer.close()
+            writer = None
+            os.replace(temp, out)
+    finally:
+        if writer is not None:
+            writer.close()
+        temp.unlink(missing_ok=True)
 
 
 def _write_response(response: GetLabelDetectionResponse, output: str, out: TextIO) -> None:
