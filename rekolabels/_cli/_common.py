@@ -157,8 +157,7 @@ def _read_input(stream: BinaryIO, name: str) -> bytes:
                 started = True
                 if not stripped.startswith((b"{", b"\xef\xbb\xbf{")):
                     raise UsageError(
-                        f"{name} is not a GetLabelDetection response: not a JSON object "
-                        "or a Parquet file"
+                        f"{name} is not a GetLabelDetection response: not a JSON object"
                     )
         pieces.append(piece)
     return b"".join(pieces)
