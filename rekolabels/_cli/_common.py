@@ -74,7 +74,7 @@ class CommandFailed(Exception):
 
 
 # The package each optional extra installs; imported only by the commands that need it.
-_EXTRAS = {"cli": "rich", "plot": "matplotlib"}
+_EXTRAS = {"cli": "rich", "plot": "matplotlib", "arrow": "pyarrow"}
 
 
 def has_extra(extra: str) -> bool:
