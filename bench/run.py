@@ -41,7 +41,7 @@ from harness import (
 )
 
 import rekolabels as rl
-from rekolabels import _models as rl_models
+from rekolabels import _rawpage as rl_rawpage
 from rekolabels.testing import http_response, new_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,9 @@ def botocore_parse(body: bytes) -> Callable[[], dict[str, Any]]:
         .get_service_model("rekognition")
         .operation_model("GetLabelDetection")
     )
-    parser = create_parser(operation.service_model.resolved_protocol)
+    model = operation.service_model
+    # resolved_protocol is newer than botocore's floor (1.35.16), which has only protocol.
+    parser = create_parser(getattr(model, "resolved_protocol", None) or model.protocol)
     headers = HeadersDict(
         {"x-amzn-requestid": REQUEST_ID,
          "content-type": "application/x-amz-json-1.1", "content-length": str(len(body))}
@@ -175,7 +177,7 @@ def p1(sizes: Sizes) -> list[Figure]:
     """The typed page against botocore's own parse of the same bytes, and against json.loads."""
     figures = []
     typed = rl.GetLabelDetectionResponse.from_boto3
-    from_bytes = rl_models._page_from_wire
+    from_bytes = rl_rawpage._page_from_wire
     for name, label in ((V3_PAGE, "v3"), (V2_PAGE, "v2")):
         # The real pages: v3 is 855 labels of model 3.0 (parents, aliases, categories,
         # instances), v2 1,000 labels of model 2.0.
@@ -208,12 +210,17 @@ def p1_star(sizes: Sizes) -> list[Figure]:
             f"P1*-{label}", "LabelDetectionClient.get_page / client.get_label_detection, "
             "end to end, same in-process body", "< 1.0",
         )  # fmt: skip
-        body = wire_body(load(name))
+        recorded = load(name)
+        body = wire_body(recorded)
+        # The recording's own JobId: the client refuses a page of another job than it asked for.
+        job_id = recorded.get("JobId", "bench-job")
         raw_client = static_client(body)
         lc = rl.LabelDetectionClient(static_client(body))
         result = ab(
-            lambda lc=lc: lc.get_page("bench-job"),
-            lambda raw_client=raw_client: raw_client.get_label_detection(JobId="bench-job"),
+            lambda lc=lc, job_id=job_id: lc.get_page(job_id),
+            lambda raw_client=raw_client, job_id=job_id: raw_client.get_label_detection(
+                JobId=job_id
+            ),
             repeats=sizes.repeats, number=sizes.number,
         )  # fmt: skip
         figures.append(ratio_figure(figure, result))

@@ -153,7 +153,7 @@ def read_table(bodies: Iterator[bytes]) -> Any:
 
 def read_models(bodies: Iterator[bytes]) -> Any:
     from rekolabels._client import merge_pages
-    from rekolabels._models import _page_from_wire
+    from rekolabels._rawpage import _page_from_wire
 
     def pages() -> Iterator[Any]:
         for body in bodies:
@@ -168,7 +168,7 @@ def read_models(bodies: Iterator[bytes]) -> Any:
 
 
 def c1(sizes: Sizes) -> list[Figure]:
-    from rekolabels._models import _page_from_wire
+    from rekolabels._rawpage import _page_from_wire
     from rekolabels._tabledecode import decode
 
     raw = json.loads(PAGE_FILE.read_text(encoding="utf-8"))

@@ -14,13 +14,12 @@ from __future__ import annotations
 import copy
 import math
 import re
-import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 from tenacity import Retrying
 
 from ._errors import (
@@ -28,6 +27,7 @@ from ._errors import (
     JobInProgressError,
     PaginationLoopError,
     RekolabelsError,
+    ResponseValidationError,
     ThrottledError,
     UnreadableResponseError,
     map_client_error,
@@ -39,8 +39,8 @@ from ._models import (
     LabelDetectionSortBy,
     VideoJobStatus,
 )
-from ._rawpage import call, has_job_status, install, to_page
-from ._retry import NO_BOTOCORE_RETRIES, RetryPolicy, _should_retry
+from ._rawpage import Seen, call, has_job_status, install, to_page
+from ._retry import _SYSTEM_CLOCK, NO_BOTOCORE_RETRIES, Clock, RetryPolicy, _should_retry
 from ._sqs import _Queue
 from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
@@ -57,31 +57,6 @@ _NEXT_TOKEN_MAX = 255
 _MAX_RESULTS_MAX = 2**31 - 1
 _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
-
-
-class Clock(Protocol):
-    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back, like ``time.monotonic``."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds``, like ``time.sleep``."""
-        ...
-
-
-class _SystemClock:
-    """The real time: ``time.monotonic`` and ``time.sleep``."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-_SYSTEM_CLOCK = _SystemClock()
 
 
 class _Pacer(Protocol):
@@ -112,6 +87,10 @@ class LabelDetectionClient:
         clock: the time ``wait_for_job`` and the backoff use: an object with ``monotonic()``
             and ``sleep(seconds)``; by default the real one. Tests pass
             ``rekolabels.testing.FakeClock()`` so that nothing really sleeps.
+        raw_pages: validate each 200 body's bytes straight into a typed page (the fast path, a
+            ``before-parse`` handler acting only inside this object's calls). ``False`` leaves
+            every body to botocore's parser (slower, same pages); the handler then only notes
+            each response's HTTP status and request id, to report a body botocore cannot parse.
     """
 
     __module__ = "rekolabels"  # where users import it from (reprs, tracebacks)
@@ -124,6 +103,7 @@ class LabelDetectionClient:
         *,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        raw_pages: bool = True,
     ) -> None:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
@@ -133,6 +113,8 @@ class LabelDetectionClient:
             raise TypeError(
                 f"clock must have monotonic() and sleep(seconds), not {type(clock).__name__}"
             )
+        if not isinstance(raw_pages, bool):
+            raise TypeError(f"raw_pages must be a bool, not {type(raw_pages).__name__}")
         if client is None:
             try:
                 client = boto3.client("rekognition", config=NO_BOTOCORE_RETRIES)
@@ -143,6 +125,7 @@ class LabelDetectionClient:
         self._client: RekognitionClient = client
         # Typed pages straight from the response bytes, for this object's calls only: see _rawpage.
         install(client)
+        self._raw_pages = raw_pages
         self._retry = retry if retry is not None else RetryPolicy()
         self._clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
         self._retrying = self._retry.retrying(self._clock.sleep)
@@ -158,6 +141,7 @@ class LabelDetectionClient:
         config: Config | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        raw_pages: bool = True,
     ) -> LabelDetectionClient:
         """Build the boto3 client from a session (default: a new one for ``profile_name``).
 
@@ -177,7 +161,7 @@ class LabelDetectionClient:
             map_client_error(exc)
         except ValueError as exc:  # botocore's word for a malformed endpoint URL
             raise InvalidArgumentError(f"endpoint_url: {exc}") from exc
-        return cls(client, retry=retry, clock=clock)
+        return cls(client, retry=retry, clock=clock, raw_pages=raw_pages)
 
     @property
     def client(self) -> RekognitionClient:
@@ -189,9 +173,15 @@ class LabelDetectionClient:
         """The retry policy every call of this client uses (read-only)."""
         return self._retry
 
+    @property
+    def raw_pages(self) -> bool:
+        """Whether 200 bodies are validated straight from their bytes (read-only)."""
+        return self._raw_pages
+
     def __repr__(self) -> str:
         region = self._client.meta.region_name
-        return f"LabelDetectionClient(region_name={region!r}, retry={self.retry!r})"
+        raw = "" if self.raw_pages else ", raw_pages=False"
+        return f"LabelDetectionClient(region_name={region!r}, retry={self.retry!r}{raw})"
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -204,7 +194,11 @@ class LabelDetectionClient:
         sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
         aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
     ) -> GetLabelDetectionResponse:
-        """One GetLabelDetection call (retried), whatever the job's status."""
+        """One GetLabelDetection call (retried), whatever the job's status.
+
+        Raises ResponseValidationError if the page is for another job than ``job_id`` (a page
+        without JobId is accepted).
+        """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
         return self._get(params, self._retrying)
 
@@ -221,8 +215,10 @@ class LabelDetectionClient:
 
         Arguments are checked now, before any request. To checkpoint, store each page's
         ``next_token`` once you have handled the page; pass it back to resume after that page.
-        Raises JobInProgressError / JobFailedError for a job that has not succeeded, and
-        PaginationLoopError if the service repeats a NextToken.
+        A page without NextToken, or with an empty one, is the last. Only a SUCCEEDED job can
+        be read: JobInProgressError / JobFailedError for IN_PROGRESS / FAILED, and
+        ResponseValidationError for a status this release does not know (or a page of another
+        job). PaginationLoopError if the service repeats a NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
         return self._pages(params)
@@ -307,14 +303,13 @@ class LabelDetectionClient:
         seen = {params["NextToken"]} if "NextToken" in params else set()
         while True:
             page = self._get(params, self._retrying)
-            if page.job_status == VideoJobStatus.IN_PROGRESS:
-                raise JobInProgressError(f"job {params['JobId']} is still IN_PROGRESS")
-            raise_if_failed(params["JobId"], page)
+            if page.job_status != VideoJobStatus.SUCCEEDED:
+                _raise_not_succeeded(params["JobId"], page)
             token = page.next_token
             yield page
             # Drop this page before fetching the next, so that only one is ever held here.
             del page
-            if not token:
+            if not token:  # absent or "": the last page
                 return
             if token in seen:
                 raise PaginationLoopError(
@@ -336,32 +331,44 @@ class LabelDetectionClient:
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
         started = self._clock.monotonic()
         try:
-            raw = retrying(self._call, params)
+            page: GetLabelDetectionResponse = retrying(self._call, params)
         except RekolabelsError as exc:
             if _should_retry(exc):  # retryable, so the retries ran out: say how hard we tried
                 exc.attempts = retrying.statistics.get("attempt_number", 1)
                 exc.elapsed_s = self._clock.monotonic() - started
             raise
-        return to_page(raw)
+        return page
 
-    def _call(self, params: dict[str, Any]) -> Any:
+    def _call(self, params: dict[str, Any]) -> GetLabelDetectionResponse:
+        """One attempt: whatever it raises leaves here as a RekolabelsError (map_client_error).
+
+        A ``_paced`` client first takes the pacer's token, and tells it of a throttle.
+        """
         pacer = self._pacer
         if pacer is not None:
             pacer.acquire()
+        seen = Seen()
         try:
-            raw = call(self._client, params)
-        except (ClientError, BotoCoreError) as exc:
+            raw = call(self._client, params, seen, raw_pages=self._raw_pages)
+            if not has_job_status(raw):
+                raise UnreadableResponseError(
+                    "GetLabelDetection response has no JobStatus: the body was cut or not JSON"
+                )
+            page = to_page(raw)
+        except Exception as exc:
             try:
-                map_client_error(exc)
+                map_client_error(
+                    exc, http_status=seen.http_status, request_id=seen.request_id, body=seen.body
+                )
             except ThrottledError:
                 if pacer is not None:
                     pacer.throttled()
                 raise
-        if not has_job_status(raw):
-            raise UnreadableResponseError(
-                "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
+        if page.job_id is not None and page.job_id != params["JobId"]:
+            raise ResponseValidationError(
+                f"asked for job {params['JobId']} but the response is for job {page.job_id!r}"
             )
-        return raw
+        return page
 
 
 def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetectionResponse:
@@ -400,6 +407,17 @@ def _check_client(client: object) -> None:
     inner = getattr(client, "client", None)
     hint = "; pass its .client" if _is_rekognition_client(inner) else ""
     raise TypeError(f"client must be a boto3 rekognition client, not {type(client).__name__}{hint}")
+
+
+def _raise_not_succeeded(job_id: str, page: GetLabelDetectionResponse) -> None:
+    """Only a SUCCEEDED job's labels are all there: raise for any other status, known or not."""
+    if page.job_status == VideoJobStatus.IN_PROGRESS:
+        raise JobInProgressError(f"job {job_id} is still IN_PROGRESS")
+    raise_if_failed(job_id, page)
+    raise ResponseValidationError(
+        f"job {job_id} has JobStatus {str(page.job_status)[:80]!r}, which this release of "
+        "rekolabels does not know; only a SUCCEEDED job can be read (get_page shows the response)"
+    )
 
 
 def check_job_id(job_id: object) -> str:

@@ -22,8 +22,10 @@ PartialJobWarning (UserWarning)              one page of a longer job, where the
 --8<-- [end:tree]
 ```
 
-botocore's exceptions are translated to these in exactly one place, ``map_client_error``
-(with its SQS sibling ``map_sqs_error`` beside it), which keeps the original as ``__cause__``.
+Whatever is raised while a call runs (botocore's ClientError, its connection errors, and the
+UnicodeDecodeError, AttributeError, TypeError or RecursionError its parser raises on a body it
+cannot read) is translated to these in exactly one place, ``map_client_error`` (with its SQS
+sibling ``map_sqs_error`` beside it), which keeps the original as ``__cause__``.
 
 Each exported class sets ``__module__ = "rekolabels"``, the name users import (tracebacks,
 reprs and pickles say ``rekolabels.X``); here rather than in ``__init__``, which imports lazily.
@@ -32,6 +34,7 @@ UnreadableResponseError is private and stays ``rekolabels._errors``.
 
 from __future__ import annotations
 
+import json
 from typing import Any, NoReturn
 
 from botocore.exceptions import (
@@ -207,7 +210,8 @@ class ResponseValidationError(RekolabelsError):
 
 
 class UnreadableResponseError(ResponseValidationError):
-    """A 200 response without JobStatus: botocore's view of a truncated or non-JSON body.
+    """A response body we cannot read (no JobStatus, cut, not JSON, not an object, not UTF-8,
+    compressed, nested too deep): usually a dropped connection, so it is retried first.
 
     Private: callers see a ResponseValidationError; the retry policy retries this one.
     """
@@ -285,17 +289,33 @@ _BY_CODE: dict[str, type[ServiceError]] = {
 }
 
 
-def map_client_error(exc: Exception) -> NoReturn:
-    """Raise the rekolabels error for a botocore exception, chained ``from exc``.
+def map_client_error(
+    exc: BaseException,
+    *,
+    http_status: int | None = None,
+    request_id: str | None = None,
+    body: bytes | None = None,
+) -> NoReturn:
+    """Raise the rekolabels error for anything raised while a call runs, chained ``from exc``.
 
-    The one place botocore's errors are translated. ClientError is mapped by its error code
+    The one place errors from below are translated. ClientError is mapped by its error code
     whatever the HTTP status (throttling arrives as 400 or 500); an unknown code with a 5xx
     status is an InternalServiceError, any other unknown code a plain ServiceError. Connect
     and read timeouts become ServiceTimeoutError, other connection errors
     ServiceUnavailableError. A missing region or an unknown profile
     (raised while a client is built) is an InvalidArgumentError naming the parameter to pass.
     Anything else botocore raises (no credentials, say) becomes a plain RekolabelsError.
+
+    Any other exception (botocore's parser choking on a body: UnicodeDecodeError, AttributeError,
+    TypeError, RecursionError...) is judged by the response it came with, as far as it was seen
+    (``http_status``, ``request_id``, ``body``): an error status gives the ServiceError that
+    status calls for, with what we know; a success status gives UnreadableResponseError
+    (retried) if the body is not a UTF-8 JSON object, else ResponseValidationError (the fields
+    have the wrong types: retrying cannot help); no response at all, a plain RekolabelsError.
+    A RekolabelsError passes through unchanged.
     """
+    if isinstance(exc, RekolabelsError):
+        raise exc
     if isinstance(exc, ClientError):
         response: Any = exc.response
         error = response.get("Error") or {}
@@ -305,16 +325,10 @@ def map_client_error(exc: Exception) -> NoReturn:
         request_id = meta.get("RequestId") or (meta.get("HTTPHeaders") or {}).get(
             "x-amzn-requestid"
         )
-        if code in _BY_CODE:
-            cls = _BY_CODE[code]
-        elif status == 429:
-            cls = ThrottledError
-        elif isinstance(status, int) and status >= 500:
-            cls = InternalServiceError
-        else:
-            cls = ServiceError
         message = error.get("Message") or f"GetLabelDetection failed (HTTP {status})"
-        raise cls(message, code=code, request_id=request_id, http_status=status) from exc
+        raise _by_code(code, status)(
+            message, code=code, request_id=request_id, http_status=status
+        ) from exc
     if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
         raise ServiceTimeoutError(f"Rekognition did not answer in time: {exc}") from exc
     if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
@@ -328,7 +342,49 @@ def map_client_error(exc: Exception) -> NoReturn:
         raise InvalidArgumentError(f"profile_name: {exc}") from exc
     if isinstance(exc, BotoCoreError):
         raise RekolabelsError(f"botocore: {exc}") from exc
-    raise exc
+    what = type(exc).__name__
+    if http_status is None:
+        raise RekolabelsError(f"the call failed before any response came: {what}: {exc}") from exc
+    if http_status >= _ERROR_STATUS:
+        raise _by_code(None, http_status)(
+            f"GetLabelDetection failed (HTTP {http_status}) and its error body could not be read "
+            f"({what})",
+            request_id=request_id,
+            http_status=http_status,
+        ) from exc
+    if _is_json_object(body):
+        raise ResponseValidationError(
+            f"GetLabelDetection response does not match the service model: botocore could not "
+            f"parse it ({what}: {exc})"
+        ) from exc
+    raise UnreadableResponseError(
+        f"GetLabelDetection response could not be read ({what}): the body is not a UTF-8 JSON "
+        "object (cut, compressed, or nested too deep)"
+    ) from exc
+
+
+# botocore parses a body with status >= 301 as an error (its ``ResponseParser.parse``).
+_ERROR_STATUS = 301
+
+
+def _by_code(code: str | None, status: object) -> type[ServiceError]:
+    if code in _BY_CODE:
+        return _BY_CODE[code]
+    if status == 429:
+        return ThrottledError
+    if isinstance(status, int) and status >= 500:
+        return InternalServiceError
+    return ServiceError
+
+
+def _is_json_object(body: bytes | None) -> bool:
+    """Whether ``body`` is a JSON object botocore could decode (UTF-8, not nested too deep)."""
+    if body is None:
+        return False
+    try:
+        return isinstance(json.loads(body.decode("utf-8")), dict)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False
 
 
 # SQS's own codes (as botocore reports them: SQS speaks JSON but keeps its query-era codes)

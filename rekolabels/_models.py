@@ -22,7 +22,6 @@ from types import TracebackType
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
-from pydantic_core import CoreSchema, SchemaValidator, core_schema
 
 from ._errors import ResponseValidationError
 
@@ -391,87 +390,3 @@ class _PausedGC:
 
 
 _PAUSED_GC = _PausedGC()
-
-
-# -- the raw-bytes path -------------------------------------------------------------------------
-#
-# botocore parses a 200 body with json.loads, then walks the result against the service model,
-# keeping only modeled members that are not null; from_boto3 then validates that dict. For a body
-# made only of modeled, non-null members of the right types, both walks are identity, so
-# pydantic-core can validate the bytes directly, once. The wire validator is the response schema
-# with three changes, each making it refuse a body botocore's walk would change: members are
-# matched by AWS name only (no field names), an unknown member fails (rather than being kept),
-# and null fails (rather than being dropped). ResponseMetadata is botocore's, never the body's.
-# A refused body goes botocore's normal path, untouched.
-
-
-def _refuse_unknown(value: object) -> object:
-    raise ValueError("not a member of the service model: botocore would drop it")
-
-
-def _wire_schema(schema: Any, top: bool = True) -> Any:
-    """A copy of a core schema with the three changes above (recursively)."""
-    if isinstance(schema, list):
-        return [_wire_schema(item, top) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if schema.get("type") == "nullable":
-        return _wire_schema(schema["schema"], top)
-    out = {
-        key: value if key in ("metadata", "cls") else _wire_schema(value, top and key != "fields")
-        for key, value in schema.items()
-    }
-    kind = out.get("type")
-    if kind == "model":
-        out["config"] = {**out.get("config", {}), "validate_by_name": False}
-    elif kind == "model-fields":
-        out["extras_schema"] = core_schema.no_info_plain_validator_function(_refuse_unknown)
-        if top:
-            out["fields"] = {k: v for k, v in out["fields"].items() if k != "response_metadata"}
-    return out
-
-
-def _build_wire_validator() -> SchemaValidator:
-    """The wire validator, built from the response's core schema.
-
-    pydantic-core reuses a model class's own validator for any ``model`` schema of a complete
-    class, which would undo the changes; marking the classes incomplete while building stops
-    that. Built once, at import, so no other thread can see the classes meanwhile.
-    """
-    schema: CoreSchema = _wire_schema(GetLabelDetectionResponse.__pydantic_core_schema__)
-    classes = _Model.__subclasses__()
-    for cls in classes:
-        cls.__pydantic_complete__ = False
-    try:
-        return SchemaValidator(schema)
-    finally:
-        for cls in classes:
-            cls.__pydantic_complete__ = True
-
-
-_WIRE_VALIDATOR = _build_wire_validator()
-
-
-def _page_from_wire(body: bytes) -> GetLabelDetectionResponse | None:
-    """The page a 200 GetLabelDetection body holds, exactly as from_boto3 would build it from
-    botocore's parse of ``body``; None if botocore's parse would change anything (unknown or
-    null members, wrong types, not JSON), so that the body takes botocore's normal path."""
-    try:
-        with _PAUSED_GC:
-            page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
-    except ValidationError:
-        return None
-    return page
-
-
-def _with_botocore_fields(
-    page: GetLabelDetectionResponse, added: dict[str, Any]
-) -> GetLabelDetectionResponse:
-    """``page`` plus what botocore put beside the body (its ResponseMetadata), validated as
-    from_boto3 validates it: same model, same errors."""
-    if not added:
-        return page
-    if added.keys() == {"ResponseMetadata"}:
-        meta = GetLabelDetectionResponse.from_boto3(added).response_metadata
-        return page.model_copy(update={"response_metadata": meta})
-    return GetLabelDetectionResponse.from_boto3({**page.to_boto3(), **added})

@@ -2,11 +2,15 @@
 
 json and jsonl keep the AWS member names, so their output is what boto3 returned and can be read
 again with ``GetLabelDetectionResponse.from_boto3`` (or by ``rekolabels sort``/``aggregate``).
-csv is flat, one row per LabelDetection, for spreadsheets and pandas.
+csv is flat, one row per LabelDetection, for spreadsheets and pandas: RFC 4180 records (``\r\n``
+line ends; a field holding ``\r``, ``\n``, ``,`` or ``"`` is quoted), so a name can hold anything.
+A list cell joins names with ``|``; a ``|`` or ``\\`` inside a name is escaped with a backslash,
+so every cell splits back into exactly the names it was made from (docs/examples/csv_lists.py).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterable, Sequence
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CSV_HEADER",
     "csv_row",
+    "list_cell",
     "response_json",
     "write_csv",
     "write_json",
@@ -41,6 +46,7 @@ CSV_HEADER = (
     "duration_ms",
 )
 _LIST_SEPARATOR = "|"
+_ESCAPE = str.maketrans({"\\": "\\\\", "|": "\\|"})
 
 
 def response_json(response: GetLabelDetectionResponse) -> dict[str, Any]:
@@ -50,21 +56,42 @@ def response_json(response: GetLabelDetectionResponse) -> dict[str, Any]:
     return data
 
 
+def _holds_unicode(out: TextIO) -> bool:
+    """Whether ``out`` can take any character: if not (``PYTHONIOENCODING=ascii``, a C locale),
+    JSON is written with its own ``\\uXXXX`` escapes, which read back as the same text."""
+    encoding = getattr(out, "encoding", None)
+    if not encoding:  # StringIO and friends hold str
+        return True
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-16", "utf-32", "utf-8-sig")
+    except LookupError:
+        return False
+
+
 def write_json(response: GetLabelDetectionResponse, out: TextIO) -> None:
     """One response document, indented like the AWS CLI's ``--output json``."""
-    json.dump(response_json(response), out, indent=4, ensure_ascii=False)
+    json.dump(response_json(response), out, indent=4, ensure_ascii=not _holds_unicode(out))
     out.write("\n")
 
 
 def write_jsonl(labels: Iterable[LabelDetection], out: TextIO) -> None:
     """One LabelDetection per line, AWS names: greppable, streamable, ``jq -c`` friendly."""
+    ascii_only = not _holds_unicode(out)
     for det in labels:
-        out.write(json.dumps(det.to_boto3(), ensure_ascii=False, separators=(",", ":")))
+        out.write(json.dumps(det.to_boto3(), ensure_ascii=ascii_only, separators=(",", ":")))
         out.write("\n")
 
 
-def _names(items: Sequence[Any] | None, separator: str = _LIST_SEPARATOR) -> str:
+def _names(items: Sequence[Any] | None, separator: str = ", ") -> str:
+    """Names for people (the table): joined, not escaped."""
     return separator.join(str(item.name) for item in items or () if item.name is not None)
+
+
+def list_cell(items: Sequence[Any] | None) -> str:
+    """The names of ``items`` as one csv cell: ``|``-joined, each ``|`` and ``\\`` escaped."""
+    return _LIST_SEPARATOR.join(
+        str(item.name).translate(_ESCAPE) for item in items or () if item.name is not None
+    )
 
 
 def _cell(value: object) -> str:
@@ -79,9 +106,9 @@ def csv_row(det: LabelDetection) -> list[str]:
         _cell(det.timestamp),
         _cell(det.name),
         _cell(det.confidence),
-        _names(label.parents) if label is not None else "",
-        _names(label.categories) if label is not None else "",
-        _names(label.aliases) if label is not None else "",
+        list_cell(label.parents) if label is not None else "",
+        list_cell(label.categories) if label is not None else "",
+        list_cell(label.aliases) if label is not None else "",
         "" if instances is None else str(len(instances)),
         _cell(det.start_timestamp_millis),
         _cell(det.end_timestamp_millis),
@@ -90,8 +117,12 @@ def csv_row(det: LabelDetection) -> list[str]:
 
 
 def write_csv(labels: Iterable[LabelDetection], out: TextIO, *, header: bool = True) -> None:
-    """A header (unless ``header=False``, to continue a file) and one row per LabelDetection."""
-    writer = csv.writer(out, lineterminator="\n")
+    """A header (unless ``header=False``, to continue a file) and one row per LabelDetection.
+
+    RFC 4180: ``\r\n`` after every record, and any field holding ``\r``, ``\n``, ``,`` or ``"``
+    quoted (the ``\r`` too: with a ``\n`` line end, Python's csv would leave it bare).
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
     if header:
         writer.writerow(CSV_HEADER)
     for det in labels:
@@ -129,8 +160,8 @@ def write_table(response: GetLabelDetectionResponse, console: Console) -> None:
         row += [
             _cell(det.name),
             "" if det.confidence is None else f"{det.confidence:.2f}",
-            _names(label.parents, ", ") if label else "",
-            _names(label.categories, ", ") if label else "",
+            _names(label.parents) if label else "",
+            _names(label.categories) if label else "",
         ]
         if not segments:
             instances = label.instances if label is not None else None

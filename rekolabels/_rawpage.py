@@ -2,32 +2,68 @@
 
 Without it a page is decoded twice: botocore turns the body into a dict (``json.loads``, then a
 walk over the service model), and pydantic validates that dict. A ``before-parse`` handler on
-the boto3 client instead validates the body's bytes with the wire validator
-(``_models._page_from_wire``). When the body is exactly what the models would build from
-botocore's dict, the handler passes the page on in ``customized_response_dict`` (botocore merges
-it into its result) and hands botocore ``{}`` to parse instead, so botocore still attaches its
-ResponseMetadata and runs every event and check. Everything else is left untouched and goes
-botocore's normal path, so every error and retry path is what it was: error statuses, and any
-200 body that is empty, truncated, not JSON, of the wrong types, or that holds members botocore
-would drop (unknown or null).
+the boto3 client instead validates the body's bytes with the wire validator below. When the body
+is exactly what the models would build from botocore's dict, the handler passes the page on in
+``customized_response_dict`` (botocore merges it into its result) and hands botocore ``{}`` to
+parse instead, so botocore still attaches its ResponseMetadata and runs every event and check.
+Everything else is left untouched and goes botocore's normal path, so every error and retry path
+is what it was: error statuses, and any 200 body that is empty, truncated, not JSON, of the
+wrong types, or that holds members botocore would drop (unknown or null).
 
-The handler acts only inside ``call()``: a client the user also calls directly still gives them
-boto3's usual dicts.
+Containment, because the client may be the user's own:
+
+- The handler acts only inside ``call()``: a client the user also calls directly still gives
+  them boto3's usual dicts, and other threads' calls are untouched.
+- It takes keyword arguments only (``**kwargs``), so a parameter botocore adds or renames cannot
+  break a call, and any error of its own leaves the response as it found it: botocore then
+  parses the body as if the handler were not there.
+- ``call(..., raw_pages=False)`` (``LabelDetectionClient(raw_pages=False)``) never reads or
+  replaces a body; the handler then only notes the HTTP status, request id and body of the call
+  (``Seen``), which is all it ever keeps, so that a body botocore's parser chokes on can still
+  be reported with what we know.
+- With botocore's parser logging at DEBUG (``botocore.parsers``, where botocore logs
+  ``Response body``), the fast path stands aside, so the log shows the real body, not ``{}``.
+
+botocore emits ``before-parse`` from 1.35.16 on; that is why it is the floor in pyproject.toml.
 """
 
 from __future__ import annotations
 
+import logging
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
-from ._models import GetLabelDetectionResponse, _page_from_wire, _with_botocore_fields
+from pydantic import ValidationError
+from pydantic_core import CoreSchema, SchemaValidator, core_schema
 
-__all__ = ["PAGE_KEY", "call", "has_job_status", "install", "to_page"]
+from ._models import _PAUSED_GC, GetLabelDetectionResponse, _Model
+
+__all__ = ["PAGE_KEY", "Seen", "call", "has_job_status", "install", "to_page"]
 
 PAGE_KEY = "rekolabels:page"
 """Where the typed page rides in botocore's result: no AWS member name holds a colon."""
 _EVENT = "before-parse.rekognition.GetLabelDetection"
-_ACTIVE: ContextVar[bool] = ContextVar("rekolabels_raw_page", default=False)
+# Where botocore logs each response body at DEBUG (botocore.parsers.ResponseParser.parse).
+_BODY_LOG = logging.getLogger("botocore.parsers")
+
+
+@dataclass
+class Seen:
+    """What the handler saw of the response to one ``call()``; None until a response came."""
+
+    http_status: int | None = None
+    request_id: str | None = None
+    body: bytes | None = None
+
+
+@dataclass
+class _Call:
+    raw_pages: bool
+    seen: Seen = field(default_factory=Seen)
+
+
+_CALL: ContextVar[_Call | None] = ContextVar("rekolabels_call", default=None)
 
 
 def install(client: Any) -> None:
@@ -35,13 +71,19 @@ def install(client: Any) -> None:
     client.meta.events.register(_EVENT, _before_parse, unique_id="rekolabels-raw-page")
 
 
-def call(client: Any, params: dict[str, Any]) -> Any:
-    """``client.get_label_detection(**params)`` with the raw-bytes path on for this call."""
-    token = _ACTIVE.set(True)
+def call(
+    client: Any, params: dict[str, Any], seen: Seen | None = None, *, raw_pages: bool = True
+) -> Any:
+    """``client.get_label_detection(**params)`` with the handler on for this call.
+
+    ``seen`` receives what the handler saw of the response, also when the call raises.
+    """
+    state = _Call(raw_pages, seen if seen is not None else Seen())
+    token = _CALL.set(state)
     try:
         return client.get_label_detection(**params)
     finally:
-        _ACTIVE.reset(token)
+        _CALL.reset(token)
 
 
 def has_job_status(raw: Any) -> bool:
@@ -60,16 +102,117 @@ def to_page(raw: Any) -> GetLabelDetectionResponse:
     return _with_botocore_fields(page, {k: v for k, v in raw.items() if k != PAGE_KEY})
 
 
-def _before_parse(
-    response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
-) -> None:
-    if not _ACTIVE.get() or response_dict.get("status_code") != 200:
+def _before_parse(**kwargs: Any) -> None:
+    state = _CALL.get()
+    if state is None:
         return
-    body = response_dict.get("body")
-    if not isinstance(body, bytes):
+    try:
+        _handle(state, kwargs["response_dict"], kwargs["customized_response_dict"])
+    except Exception:  # ours, never the caller's: botocore parses the body as usual
         return
+
+
+def _handle(state: _Call, response: dict[str, Any], customized: dict[str, Any]) -> None:
+    status = response.get("status_code")
+    body = response.get("body")
+    headers = response.get("headers") or {}
+    state.seen.http_status = status if isinstance(status, int) else None
+    state.seen.request_id = headers.get("x-amzn-requestid")
+    state.seen.body = body if isinstance(body, bytes) else None
+    if not state.raw_pages or status != 200 or not isinstance(body, bytes):
+        return
+    if _BODY_LOG.isEnabledFor(logging.DEBUG):
+        return  # the user is reading botocore's log of the body: let it be the real one
     page = _page_from_wire(body)
     if page is None:
         return
-    response_dict["body"] = b"{}"
-    customized_response_dict[PAGE_KEY] = page
+    customized[PAGE_KEY] = page
+    try:
+        response["body"] = b"{}"
+    except Exception:
+        del customized[PAGE_KEY]
+        raise
+
+
+# -- the wire validator -------------------------------------------------------------------------
+#
+# botocore parses a 200 body with json.loads, then walks the result against the service model,
+# keeping only modeled members that are not null; from_boto3 then validates that dict. For a body
+# made only of modeled, non-null members of the right types, both walks are identity, so
+# pydantic-core can validate the bytes directly, once. The wire validator is the response schema
+# with three changes, each making it refuse a body botocore's walk would change: members are
+# matched by AWS name only (no field names), an unknown member fails (rather than being kept),
+# and null fails (rather than being dropped). ResponseMetadata is botocore's, never the body's.
+# A refused body goes botocore's normal path, untouched.
+
+
+def _refuse_unknown(value: object) -> object:
+    raise ValueError("not a member of the service model: botocore would drop it")
+
+
+def _wire_schema(schema: Any, top: bool = True) -> Any:
+    """A copy of a core schema with the three changes above (recursively)."""
+    if isinstance(schema, list):
+        return [_wire_schema(item, top) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "nullable":
+        return _wire_schema(schema["schema"], top)
+    out = {
+        key: value if key in ("metadata", "cls") else _wire_schema(value, top and key != "fields")
+        for key, value in schema.items()
+    }
+    kind = out.get("type")
+    if kind == "model":
+        out["config"] = {**out.get("config", {}), "validate_by_name": False}
+    elif kind == "model-fields":
+        out["extras_schema"] = core_schema.no_info_plain_validator_function(_refuse_unknown)
+        if top:
+            out["fields"] = {k: v for k, v in out["fields"].items() if k != "response_metadata"}
+    return out
+
+
+def _build_wire_validator() -> SchemaValidator:
+    """The wire validator, built from the response's core schema.
+
+    pydantic-core reuses a model class's own validator for any ``model`` schema of a complete
+    class, which would undo the changes; marking the classes incomplete while building stops
+    that. Built once, at import, so no other thread can see the classes meanwhile.
+    """
+    schema: CoreSchema = _wire_schema(GetLabelDetectionResponse.__pydantic_core_schema__)
+    classes = _Model.__subclasses__()
+    for cls in classes:
+        cls.__pydantic_complete__ = False
+    try:
+        return SchemaValidator(schema)
+    finally:
+        for cls in classes:
+            cls.__pydantic_complete__ = True
+
+
+_WIRE_VALIDATOR = _build_wire_validator()
+
+
+def _page_from_wire(body: bytes) -> GetLabelDetectionResponse | None:
+    """The page a 200 GetLabelDetection body holds, exactly as from_boto3 would build it from
+    botocore's parse of ``body``; None if botocore's parse would change anything (unknown or
+    null members, wrong types, not JSON), so that the body takes botocore's normal path."""
+    try:
+        with _PAUSED_GC:
+            page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
+    except ValidationError:
+        return None
+    return page
+
+
+def _with_botocore_fields(
+    page: GetLabelDetectionResponse, added: dict[str, Any]
+) -> GetLabelDetectionResponse:
+    """``page`` plus what botocore put beside the body (its ResponseMetadata), validated as
+    from_boto3 validates it: same model, same errors."""
+    if not added:
+        return page
+    if added.keys() == {"ResponseMetadata"}:
+        meta = GetLabelDetectionResponse.from_boto3(added).response_metadata
+        return page.model_copy(update={"response_metadata": meta})
+    return GetLabelDetectionResponse.from_boto3({**page.to_boto3(), **added})

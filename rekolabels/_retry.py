@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.config import Config
 from tenacity import (
@@ -54,6 +55,31 @@ NO_BOTOCORE_RETRIES = Config(retries={"total_max_attempts": 1})
 """botocore's retries off, for every client rekolabels builds: one retry owner, this policy."""
 
 logger = logging.getLogger("rekolabels")
+
+
+class Clock(Protocol):
+    """What ``clock=`` takes: the time the waiter and the backoff read and spend."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, like ``time.monotonic``."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, like ``time.sleep``."""
+        ...
+
+
+class _SystemClock:
+    """The real time: ``time.monotonic`` and ``time.sleep``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+_SYSTEM_CLOCK = _SystemClock()
 
 
 @dataclass(frozen=True)
@@ -140,7 +166,8 @@ def _should_retry(exc: BaseException) -> bool:
     # Connection refused, reset or closed; connect and read timeouts (ServiceTimeoutError).
     if isinstance(exc, ServiceUnavailableError):
         return True
-    # A 200 without JobStatus: the body was cut or garbled on the way, usually a dropped link.
+    # A body we cannot read (no JobStatus, not UTF-8, not a JSON object, nested too deep): cut
+    # or garbled on the way, usually a dropped link.
     # Anything else (AccessDenied, InvalidParameter, ResourceNotFound, InvalidPaginationToken,
     # a readable response of the wrong shape) would fail the same way again.
     return isinstance(exc, UnreadableResponseError)
@@ -158,7 +185,7 @@ def _log_retry(operation: str, state: RetryCallState) -> None:
     if isinstance(exc, ServiceError):
         reason = f"{exc.code or 'HTTP ' + str(exc.http_status)} (request id {exc.request_id})"
     elif isinstance(exc, UnreadableResponseError):
-        reason = "an unreadable response (truncated or not JSON)"
+        reason = "an unreadable response (cut, not JSON, or not UTF-8)"
     elif exc is not None and exc.__cause__ is not None:
         reason = f"{type(exc).__name__} ({type(exc.__cause__).__name__})"
     else:

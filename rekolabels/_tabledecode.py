@@ -54,7 +54,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import _columns
 from ._errors import ResponseValidationError, UnreadableResponseError
-from ._models import GetLabelDetectionResponse, _with_botocore_fields
+from ._models import GetLabelDetectionResponse
+from ._rawpage import _with_botocore_fields
 from ._table import LabelTable, job_only
 
 __all__ = ["decode", "from_parsed", "has_job_status", "read_body", "with_botocore_fields"]

@@ -26,13 +26,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ._errors import JobFailedError, RekolabelsError, WaitTimeoutError
 from ._models import GetLabelDetectionResponse, VideoJobStatus
 from ._notifications import NotificationStatus, VideoJobNotification
-from ._retry import Deadline, RetryPolicy, _should_retry
+from ._retry import Clock, Deadline, RetryPolicy, _should_retry
 from ._sqs import MAX_WAIT_S, _Queue, read_message
 
 if TYPE_CHECKING:
     from tenacity import Retrying
 
-    from ._client import Clock
 
 __all__ = [
     "OTHERS_HIDDEN_S",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 import pytest
@@ -14,11 +14,16 @@ from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from moto import mock_aws
 
-from rekolabels.testing import http_response
+from rekolabels.testing import FakeClock, http_response
+
+if TYPE_CHECKING:
+    from types_boto3_sns import SNSClient
+    from types_boto3_sqs import SQSClient
 
 NOTES = Path(__file__).parent / "data" / "notifications"
 REGION = "us-east-1"
-DUMMY = {"aws_access_key_id": "AKIAREKOLABELSTESTING", "aws_secret_access_key": "not-a-secret"}
+DUMMY_KEY_ID = "AKIAREKOLABELSTESTING"
+DUMMY_SECRET = "not-a-secret"
 
 
 def message(name: str = "message-startlabeldetection-succeeded.json", **changes: Any) -> str:
@@ -29,17 +34,29 @@ def message(name: str = "message-startlabeldetection-succeeded.json", **changes:
     return json.dumps({**json.loads(text), **changes}, separators=(",", ":"))
 
 
-def aws_client(service: str, **kwargs: Any) -> Any:
+@overload
+def aws_client(service: Literal["sns"], config: Config | None = None) -> SNSClient: ...
+@overload
+def aws_client(service: Literal["sqs"], config: Config | None = None) -> SQSClient: ...
+def aws_client(
+    service: Literal["sns", "sqs"], config: Config | None = None
+) -> SNSClient | SQSClient:
     """A real boto3 client with dummy credentials (moto answers it inside ``mock_aws``)."""
-    return boto3.client(service, region_name=REGION, **DUMMY, **kwargs)
+    return boto3.client(
+        service,
+        region_name=REGION,
+        aws_access_key_id=DUMMY_KEY_ID,
+        aws_secret_access_key=DUMMY_SECRET,
+        config=config,
+    )
 
 
 @dataclass
 class Wiring:
     """A topic subscribed by a queue (with a dead-letter queue) on moto."""
 
-    sns: Any
-    sqs: Any
+    sns: SNSClient
+    sqs: SQSClient
     topic_arn: str
     queue_url: str
     dlq_url: str
@@ -112,9 +129,9 @@ class ScriptedSqs:
     calls: list[str] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
     """Every request body, parsed."""
-    clock: Any = None
+    clock: FakeClock | None = None
     """A FakeClock that an empty ReceiveMessage advances by its WaitTimeSeconds, as SQS does."""
-    client: Any = None
+    client: SQSClient = field(init=False)
 
     def __post_init__(self) -> None:
         self.client = aws_client("sqs", config=Config(retries={"total_max_attempts": 1}))

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import botocore.session
@@ -21,7 +21,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import WaiterError
 from botocore.loaders import Loader, create_loader
-from botocore.model import ServiceModel, Shape
+from botocore.model import ListShape, ServiceModel, Shape, StringShape, StructureShape
 from botocore.paginate import PaginatorModel
 from botocore.waiter import WaiterModel
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +29,9 @@ from hypothesis import strategies as st
 
 import rekolabels as rl
 from rekolabels.testing import FakeRekognition, http_response
+
+if TYPE_CHECKING:
+    from types_boto3_rekognition.type_defs import GetLabelDetectionResponseTypeDef
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(rl.botocore_data_path())
@@ -91,10 +94,16 @@ def loader_paths(session: boto3.Session) -> list[str]:
 # -- the data follows botocore's shapes -------------------------------------------------------
 
 
+def structure(shape: Shape | None) -> StructureShape:
+    """An operation's input or output shape, or a member, that must be a structure."""
+    assert isinstance(shape, StructureShape)
+    return shape
+
+
 def derived_paginator(operation: str) -> dict[str, Any]:
     """What the paginator must be, from the service model and the result key alone."""
     model = SERVICE.operation_model(operation)
-    inputs, outputs = model.input_shape.members, model.output_shape.members
+    inputs, outputs = structure(model.input_shape).members, structure(model.output_shape).members
     result_key = RESULT_KEYS[operation]
     assert {"NextToken", "MaxResults"} <= set(inputs)
     assert "NextToken" in outputs
@@ -138,8 +147,9 @@ def test_botocore_alone_has_no_video_paginator_or_job_waiter() -> None:
 
 def test_the_waiter_follows_the_service_model() -> None:
     waiter = extras("waiters-2")["merge"]["waiters"]["LabelDetectionComplete"]
-    output = SERVICE.operation_model(waiter["operation"]).output_shape
-    statuses: Shape = output.members["JobStatus"]
+    output = structure(SERVICE.operation_model(waiter["operation"]).output_shape)
+    statuses = output.members["JobStatus"]
+    assert isinstance(statuses, StringShape)
     assert {a["argument"] for a in waiter["acceptors"]} == {"JobStatus"}
     decided = {a["expected"]: a["state"] for a in waiter["acceptors"]}
     assert decided == {"SUCCEEDED": "success", "FAILED": "failure"}
@@ -402,7 +412,10 @@ def test_max_items_then_starting_token_resumes_losing_and_repeating_nothing(
 
 def item(operation: str, n: int) -> dict[str, Any]:
     """One item of the operation's result list: its first integer member set to ``n``."""
-    shape = SERVICE.operation_model(operation).output_shape.members[RESULT_KEYS[operation]].member
+    listed = structure(SERVICE.operation_model(operation).output_shape).members
+    result = listed[RESULT_KEYS[operation]]
+    assert isinstance(result, ListShape)
+    shape = structure(result.member)
     member = next(name for name, s in shape.members.items() if s.type_name == "long")
     return {member: n}
 
@@ -475,7 +488,9 @@ def test_the_waiter_fails_on_a_failed_job() -> None:
     fake.add_job("job-1", {"JobStatus": "FAILED", "StatusMessage": "Unable to access the video"})
     with pytest.raises(WaiterError, match="terminal failure state") as e:
         waiter_for(fake).wait(JobId="job-1", WaiterConfig=FAST)
-    assert e.value.last_response["StatusMessage"] == "Unable to access the video"
+    # botocore-stubs type last_response as an error response; a waiter's is the operation's.
+    last = cast("GetLabelDetectionResponseTypeDef", e.value.last_response)
+    assert last["StatusMessage"] == "Unable to access the video"
     assert len(fake.requests) == 1
 
 
@@ -484,7 +499,8 @@ def test_the_waiter_gives_up_on_a_job_that_stays_in_progress() -> None:
     fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": []}, in_progress_polls=1000)
     with pytest.raises(WaiterError, match="Max attempts exceeded") as e:
         waiter_for(fake).wait(JobId="job-1", WaiterConfig=FAST)
-    assert e.value.last_response["JobStatus"] == "IN_PROGRESS"
+    last = cast("GetLabelDetectionResponseTypeDef", e.value.last_response)
+    assert last["JobStatus"] == "IN_PROGRESS"
     assert len(fake.requests) == FAST["MaxAttempts"]
 
 

@@ -43,14 +43,18 @@ def test_usage_errors_exit_2_in_two_lines(
     assert lines[1].startswith("rekolabels: error: ")
 
 
-def test_debug_lets_the_traceback_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rekolabels._cli import UsageError
-
+def test_debug_prints_the_traceback_and_keeps_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     keep_logger(monkeypatch)
-    with pytest.raises(UsageError):
-        main(["--debug", "fake-server", "--job", f"job-1={tmp_path / 'missing.json'}"])
-    with pytest.raises(UsageError):
-        main(["fake-server", "--job", f"job-1={tmp_path / 'missing.json'}", "--debug"])
+    missing = f"job-1={tmp_path / 'missing.json'}"
+    for argv in (["--debug", "fake-server", "--job", missing],
+                 ["fake-server", "--job", missing, "--debug"]):  # fmt: skip
+        assert main(argv) == 2  # was 1: --debug re-raised the usage error
+        err = capsys.readouterr().err
+        assert err.startswith("Traceback")
+        assert "UsageError" in err
+        assert err.splitlines()[-1].startswith("rekolabels: error: cannot read")
 
 
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -55,13 +55,20 @@ def test_read_response_reads_a_file_and_stdin(monkeypatch: pytest.MonkeyPatch) -
     assert read_response("-") == from_file
 
 
+def test_a_json_file_nested_too_deep_is_a_usage_error(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"Labels": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(UsageError, match="nested too deep"):  # was a bare RecursionError
+        read_response(str(deep))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         (None, "cannot read"),
         (b"\xff\xfe", "cannot read"),
-        ("{not json", "is not JSON"),
-        ("[1, 2]", "is not a GetLabelDetection response: not a JSON object"),
+        ("{not json", "line 1 is not a LabelDetection with Timestamp and Label"),
+        ("[1, 2]", "line 1 is not a LabelDetection with Timestamp and Label"),
         ('{"JobStatus": 5}', "is not a GetLabelDetection response"),
     ],
     ids=["missing", "not-utf8", "not-json", "not-an-object", "wrong-types"],
@@ -193,10 +200,14 @@ def test_label_client_turns_a_bad_configuration_into_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     offline_aws(monkeypatch, tmp_path)
-    args = argparse.Namespace(region=None, profile="no-such-profile", endpoint_url=None)
+    args = argparse.Namespace(
+        region=None, profile="no-such-profile", endpoint_url=None, no_sign_request=False
+    )
     with pytest.raises(UsageError, match="no-such-profile"):
         label_client(args)
-    args = argparse.Namespace(region="eu-west-1", profile=None, endpoint_url="http://x")
+    args = argparse.Namespace(
+        region="eu-west-1", profile=None, endpoint_url="http://x", no_sign_request=False
+    )
     assert isinstance(label_client(args), rl.LabelDetectionClient)
 
 

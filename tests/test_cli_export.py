@@ -225,7 +225,7 @@ def test_sigint_stops_cleanly_with_130_and_the_next_run_resumes(
         first = set(_counts(out))
         assert first
         assert first < set(jobs)
-        calls = len(slow.requests)
+        calls = slow.request_count
         assert calls < 8 * 3
 
         slow.quota(None)
@@ -234,7 +234,7 @@ def test_sigint_stops_cleanly_with_130_and_the_next_run_resumes(
         assert _counts(out) == jobs
         assert f"{len(first)} skipped (already exported)" in again.stdout
         # The rest only: each finished job was read once, in one of the two runs.
-        assert len(slow.requests) - calls <= 3 * (len(jobs) - len(first)) + 2
+        assert slow.request_count - calls <= 3 * (len(jobs) - len(first)) + 2
 
 
 def test_progress_on_a_terminal_shows_jobs_pages_labels_throttles_and_the_rate(

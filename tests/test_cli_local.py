@@ -60,6 +60,8 @@ def test_fake_server_process(stop: signal.Signals) -> None:
             client = new_client(endpoint_url=url)
             try:
                 assert read_all(client, "rec") == load(RECORDED)["Labels"]
+                # The requested JobId, not the recording's own.
+                assert client.get_label_detection(JobId="rec", MaxResults=1)["JobId"] == "rec"
                 synthetic = read_all(client, "syn")
                 assert len(synthetic) == 2345
             finally:
@@ -123,3 +125,21 @@ def test_fake_server_job_ids_follow_the_service_model(
     lines = stderr_lines(capsys)
     assert len(lines) == 2
     assert "expected ID=FILE" in lines[1]
+
+
+def test_fake_server_limits_are_usage_errors_in_two_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Both ran until MemoryError (exit 1) before.
+    started = time.monotonic()
+    assert main(["fake-server", "--synthetic", "x=100000000"]) == 2
+    lines = stderr_lines(capsys)
+    assert len(lines) == 2
+    assert "5,000,000" in lines[1]
+    assert main(["fake-server", "--job", "x=/dev/zero"]) == 2
+    lines = stderr_lines(capsys)
+    assert len(lines) == 2
+    assert lines[1].startswith("rekolabels: error: /dev/zero line 1 is not a LabelDetection")
+    assert time.monotonic() - started < 10
+    assert main(["fake-server", "--help"]) == 0
+    assert "5,000,000" in capsys.readouterr().out

@@ -62,7 +62,9 @@ def test_aggregate_of_one_page_warns_on_stderr(
     assert main(["aggregate", page]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["GetRequestMetadata"]["AggregateBy"] == "SEGMENTS"
-    assert captured.err.startswith("rekolabels: warning: reaggregate() aggregates one page")
+    assert captured.err.startswith("rekolabels: warning: ")
+    assert "saved-2022-page1-nexttoken-v2.json is one page of a longer job" in captured.err
+    assert captured.err.count("\n") == 1
 
 
 def test_summary_of_a_recording(
@@ -133,10 +135,9 @@ def test_a_file_that_is_not_a_response_is_exit_2(
     errors = [line for line in lines if line.startswith("rekolabels: error: ")]
     assert len(lines) == 6
     assert "bad.json is not a GetLabelDetection response" in errors[0]
-    assert "bad.json is not JSON" in errors[1]
-    assert (
-        errors[2]
-        == "rekolabels: error: stdin is not a GetLabelDetection response: not a JSON object"
+    assert "bad.json line 1 is not a LabelDetection with Timestamp and Label" in errors[1]
+    assert errors[2].startswith(
+        "rekolabels: error: stdin line 1 is not a LabelDetection with Timestamp and Label"
     )
 
 

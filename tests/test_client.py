@@ -4,6 +4,8 @@ job status and waiting, arguments, construction. Retries: test_retry.py; errors:
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
 import time
 from collections.abc import Callable
@@ -11,10 +13,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from botocore.config import Config
 
 import rekolabels as rl
-from rekolabels.testing import FakeClock, FakeRekognition, new_client
+from rekolabels.testing import FakeClock, FakeRekognition, http_response, new_client
 
 from .helpers import NO_WAIT, SECRETS, job, labels_of, load, make, option, run_in_threads
 
@@ -28,11 +31,10 @@ def test_every_label_once_in_order_with_the_right_requests(size: int) -> None:
     got = [d.to_boto3() for p in pages for d in p.labels or []]
     assert got == labels_of(2345)
     assert len(pages) == math.ceil(2345 / size)
-    requests = fake.requests
-    assert len(requests) == len(pages)
-    assert requests[0] == {"JobId": "job-1", "MaxResults": size}
-    for previous, request in zip(pages[:-1], requests[1:], strict=True):
-        assert request == {"JobId": "job-1", "MaxResults": size, "NextToken": previous.next_token}
+    assert fake.request_count == len(pages)
+    first = {"JobId": "job-1", "MaxResults": size}
+    expected = [first] + [{**first, "NextToken": p.next_token} for p in pages[:-1]]
+    assert fake.requests == expected[-100:]  # the fake keeps the last 100 bodies
     assert pages[-1].next_token is None
     assert all(p.video_metadata is not None for p in pages)
 
@@ -354,7 +356,7 @@ def test_the_fake_itself_is_refused_at_construction_naming_client() -> None:
     lc = rl.LabelDetectionClient(fake.client)
     with pytest.raises(TypeError, match=r"client .* not LabelDetectionClient; pass its \.client$"):
         rl.LabelDetectionClient(lc)  # type: ignore[arg-type]
-    s3 = boto3.client("s3", region_name="us-east-1")
+    s3: BaseClient = boto3.client("s3", region_name="us-east-1")  # no S3 stubs: typed Any
     with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not S3$"):
         rl.LabelDetectionClient(s3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^client must be a boto3 rekognition client, not dict$"):
@@ -428,3 +430,197 @@ def test_unknown_profile_and_bad_endpoint_are_invalid_arguments() -> None:
     assert type(info.value.__cause__).__name__ == "ProfileNotFound"
     with pytest.raises(rl.InvalidArgumentError, match="endpoint_url"):
         rl.LabelDetectionClient.from_session(region_name="eu-west-1", endpoint_url="not a url")
+
+
+# -- responses botocore cannot parse, and pages that do not add up --------------------------------
+
+ATTEMPTS = 3
+THREE_TRIES = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_backoff_s=0)
+GOOD_PAGE = json.dumps({"JobId": "job-1", "JobStatus": "SUCCEEDED", "Labels": labels_of(3)})
+
+
+class Replies:
+    """A real boto3 client answered by a list of (status, body), one per call; the last repeats."""
+
+    def __init__(self, *replies: tuple[int, bytes | str]) -> None:
+        self.replies = replies
+        self.calls = 0
+        self.client = new_client()
+        self.client.meta.events.register("before-send.rekognition", self.answer)
+        self.lc = rl.LabelDetectionClient(self.client, retry=THREE_TRIES)
+
+    def answer(self, **_: Any) -> Any:
+        status, body = self.replies[min(self.calls, len(self.replies) - 1)]
+        self.calls += 1
+        data = body.encode() if isinstance(body, str) else body
+        return http_response(status, data, {"x-amzn-RequestId": "rid-7"})
+
+
+def test_a_list_body_is_an_unreadable_response_not_an_attribute_error() -> None:
+    # The issue's reproducer: b"[]" with status 200 made get_page raise a bare AttributeError.
+    replies = Replies((200, b"[]"))
+    with pytest.raises(rl.ResponseValidationError) as info:
+        replies.lc.get_page("job-1")
+    assert isinstance(info.value.__cause__, AttributeError)
+    assert replies.calls == ATTEMPTS  # retried like a cut body, exactly max_attempts calls
+
+
+DEEP = b'{"JobStatus": "SUCCEEDED", "Unknown": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+UNREADABLE_200 = {
+    "null": (b"null", AttributeError),
+    "one": (b"1", AttributeError),
+    "a string": (b'"s"', AttributeError),
+    "not UTF-8": (b'{"JobStatus": "SUCCEEDED", "JobTag": "\xff"}', UnicodeDecodeError),
+    "gzip": (gzip.compress(GOOD_PAGE.encode()), UnicodeDecodeError),
+    "nested past the recursion limit": (DEEP, RecursionError),
+}
+
+
+READS: dict[str, Callable[[rl.LabelDetectionClient], object]] = {
+    "get_page": lambda lc: lc.get_page("job-1"),
+    "get_all": lambda lc: lc.get_all("job-1"),
+    "iter_labels": lambda lc: list(lc.iter_labels("job-1")),
+}
+
+
+@pytest.mark.parametrize(("body", "cause"), UNREADABLE_200.values(), ids=UNREADABLE_200.keys())
+@pytest.mark.parametrize("read", READS)
+def test_unreadable_bodies_are_retried_then_response_validation_error(
+    body: bytes, cause: type[Exception], read: str
+) -> None:
+    replies = Replies((200, body))
+    with pytest.raises(rl.ResponseValidationError) as info:
+        READS[read](replies.lc)
+    assert isinstance(info.value.__cause__, cause)
+    assert replies.calls == ATTEMPTS
+
+
+@pytest.mark.parametrize("body", [b"[]", DEEP, b'{"JobStatus": "SUCCEEDED", "JobTag": "\xff"}'])
+def test_an_unreadable_body_then_a_good_one_reads_every_label(body: bytes) -> None:
+    replies = Replies((200, body), (200, GOOD_PAGE))
+    assert len(replies.lc.get_all("job-1").labels or []) == 3
+    assert replies.calls == 2
+
+
+WRONG_TYPES_BOTOCORE_CHOKES_ON = {
+    "Labels a number": (b'{"JobStatus": "SUCCEEDED", "Labels": 5}', TypeError),
+    "VideoMetadata a string": (b'{"JobStatus": "SUCCEEDED", "VideoMetadata": "x"}', AttributeError),
+    "a label a list": (b'{"JobStatus": "SUCCEEDED", "Labels": [{"Label": []}]}', AttributeError),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    WRONG_TYPES_BOTOCORE_CHOKES_ON.values(),
+    ids=WRONG_TYPES_BOTOCORE_CHOKES_ON.keys(),
+)
+def test_a_json_object_of_the_wrong_types_is_not_retried(
+    body: bytes, cause: type[Exception]
+) -> None:
+    replies = Replies((200, body))
+    with pytest.raises(rl.ResponseValidationError) as info:
+        replies.lc.get_page("job-1")
+    assert type(info.value) is rl.ResponseValidationError
+    assert isinstance(info.value.__cause__, cause)
+    assert replies.calls == 1
+
+
+UNREADABLE_ERRORS = {
+    "not UTF-8": (400, b'{"__type": "\xff"}', rl.ServiceError, UnicodeDecodeError, 1),
+    "__type a list": (400, b'{"__type": ["x"]}', rl.ServiceError, TypeError, 1),
+    "__type a number": (503, b'{"__type": 5}', rl.InternalServiceError, TypeError, ATTEMPTS),
+    "a list": (429, b"[]", rl.ThrottledError, AttributeError, ATTEMPTS),
+    "gzip": (500, gzip.compress(b'{"__type": "X"}'), rl.InternalServiceError, UnicodeDecodeError,
+             ATTEMPTS),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "cause", "calls"),
+    UNREADABLE_ERRORS.values(),
+    ids=UNREADABLE_ERRORS.keys(),
+)
+def test_an_unreadable_error_body_is_a_service_error_with_what_we_know(
+    status: int, body: bytes, error: type[rl.ServiceError], cause: type[Exception], calls: int
+) -> None:
+    replies = Replies((status, body))
+    with pytest.raises(rl.ServiceError) as info:
+        replies.lc.get_page("job-1")
+    assert type(info.value) is error
+    assert isinstance(info.value.__cause__, cause)
+    assert (info.value.http_status, info.value.request_id, info.value.code) == (
+        status, "rid-7", None,
+    )  # fmt: skip
+    assert replies.calls == calls  # 5xx and 429 are retried, other 4xx are not
+
+
+@pytest.mark.parametrize("raised", [ValueError("boom"), TypeError("boom"), KeyError("x")])
+def test_anything_raised_during_the_call_is_a_rekolabels_error(raised: Exception) -> None:
+    client = new_client()
+
+    def fail(**_: Any) -> None:
+        raise raised
+
+    client.meta.events.register("before-send.rekognition", fail)
+    lc = rl.LabelDetectionClient(client, retry=THREE_TRIES)
+    with pytest.raises(rl.RekolabelsError) as info:
+        lc.get_page("job-1")
+    assert info.value.__cause__ is raised
+    assert not isinstance(info.value, (TypeError, KeyError))
+
+
+def test_keyboard_interrupt_is_not_swallowed() -> None:
+    client = new_client()
+
+    def interrupt(**_: Any) -> None:
+        raise KeyboardInterrupt
+
+    client.meta.events.register("before-send.rekognition", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        rl.LabelDetectionClient(client, retry=THREE_TRIES).get_page("job-1")
+
+
+def test_a_page_of_another_job_is_a_response_validation_error() -> None:
+    other = json.dumps({"JobId": "job-2", "JobStatus": "SUCCEEDED", "Labels": labels_of(2)})
+    for read in ("get_page", "get_all"):
+        replies = Replies((200, other))
+        with pytest.raises(rl.ResponseValidationError, match="job-2"):
+            getattr(replies.lc, read)("job-1")
+        assert replies.calls == 1
+
+
+def test_a_second_page_of_another_job_is_not_merged() -> None:
+    first = {"JobId": "job-1", "JobStatus": "SUCCEEDED", "Labels": labels_of(2), "NextToken": "t"}
+    second = {"JobId": "job-2", "JobStatus": "SUCCEEDED", "Labels": labels_of(2)}
+    replies = Replies((200, json.dumps(first)), (200, json.dumps(second)))
+    with pytest.raises(rl.ResponseValidationError, match="job-2"):
+        replies.lc.get_all("job-1")
+
+
+def test_a_page_without_job_id_is_accepted() -> None:
+    replies = Replies((200, json.dumps({"JobStatus": "SUCCEEDED", "Labels": labels_of(2)})))
+    assert len(replies.lc.get_all("job-1").labels or []) == 2
+
+
+@pytest.mark.parametrize("status", ["PAUSED", "PARTIAL_SUCCESS", ""])
+def test_iterating_needs_succeeded_and_raises_on_an_unknown_status(status: str) -> None:
+    first = {"JobStatus": "SUCCEEDED", "Labels": labels_of(2), "NextToken": "t"}
+    second = {"JobStatus": status, "Labels": labels_of(2)}
+    replies = Replies((200, json.dumps(first)), (200, json.dumps(second)))
+    labels = replies.lc.iter_labels("job-1")
+    seen = [next(labels), next(labels)]
+    with pytest.raises(rl.ResponseValidationError, match="JobStatus"):
+        next(labels)
+    assert len(seen) == 2  # the first page's labels, never the second's
+    replies = Replies((200, json.dumps(second)))
+    with pytest.raises(rl.ResponseValidationError, match="JobStatus"):
+        replies.lc.get_all("job-1")
+    assert replies.lc.get_page("job-1").job_status == status  # get_page shows it as is
+
+
+def test_an_empty_next_token_ends_the_job() -> None:
+    page = {"JobStatus": "SUCCEEDED", "Labels": labels_of(4), "NextToken": ""}
+    replies = Replies((200, json.dumps(page)))
+    assert len(replies.lc.get_all("job-1").labels or []) == 4
+    assert len(list(replies.lc.iter_pages("job-1"))) == 1
+    assert replies.calls == 2

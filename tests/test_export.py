@@ -105,7 +105,7 @@ def test_every_label_of_every_job_exactly_once_in_service_order(
     assert report.labels == sum(jobs.values())
     pages = {job_id: max(1, -(-n // PAGE)) for job_id, n in jobs.items()}
     assert report.pages == sum(pages.values())
-    assert len(fake.requests) == report.pages  # one call per page: nothing read twice
+    assert fake.request_count == report.pages  # one call per page: nothing read twice
     assert report.throttled == 0
     assert report.seconds > 0
     for job_id, detections in jobs.items():
@@ -177,12 +177,12 @@ def test_a_rerun_skips_finished_jobs_and_rewrites_nothing(
     lc = rl.LabelDetectionClient(fake.client, retry=FAST)
     rl.export_jobs(jobs, tmp_path, client=lc, format=format)
     before = _files(tmp_path)
-    calls = len(fake.requests)
+    calls = fake.request_count
     again = rl.export_jobs(jobs, tmp_path, client=lc, format=format, sort_by="TIMESTAMP")
     assert again.skipped == list(jobs)
     assert again.done == []
     assert (again.labels, again.pages) == (0, 0)
-    assert len(fake.requests) == calls  # not one request
+    assert fake.request_count == calls  # not one request
     assert _files(tmp_path) == before  # not one file touched
 
 
@@ -192,12 +192,12 @@ def test_other_options_are_an_error_before_any_request_unless_overwrite(tmp_path
     lc = rl.LabelDetectionClient(fake.client, retry=FAST)
     rl.export_jobs(["job-a"], tmp_path, client=lc, format="jsonl")
     before = _files(tmp_path)
-    calls = len(fake.requests)
+    calls = fake.request_count
     with pytest.raises(MismatchError, match=r"job-a \(format=jsonl sort_by=TIMESTAMP") as caught:
         rl.export_jobs(["job-b", "job-a"], tmp_path, client=lc, format="jsonl", sort_by="NAME")
     assert isinstance(caught.value, rl.InvalidArgumentError)
     assert "overwrite=True" in str(caught.value)
-    assert len(fake.requests) == calls
+    assert fake.request_count == calls
     assert _files(tmp_path) == before
     report = rl.export_jobs(
         ["job-b", "job-a"], tmp_path, client=lc, format="jsonl", sort_by="NAME", overwrite=True
@@ -276,7 +276,7 @@ def test_a_rejected_token_restarts_the_job_from_its_first_page(
     assert report.pages == 4
     firsts = [n for n, body in enumerate(fake.requests) if "NextToken" not in body]
     assert firsts == [0, 3]  # read again from the first page, right after the rejection
-    assert len(fake.requests) == 3 + 4
+    assert fake.request_count == 3 + 4
 
 
 def test_a_token_rejected_again_and_again_fails_the_job(tmp_path: Path) -> None:
@@ -301,7 +301,7 @@ def test_the_shared_bucket_keeps_every_worker_within_the_quota(tmp_path: Path) -
     assert report.done == list(jobs)
     assert report.throttled == 0
     assert fake.fault_counts.get("quota", 0) == 0
-    assert len(fake.requests) == 24
+    assert fake.request_count == 24
     # Half a second's burst (5 calls), then one call per 0.1 s.
     assert clock.monotonic() >= (24 - 5) / 10
 
@@ -329,7 +329,7 @@ def test_throttles_are_counted_and_cut_the_rate_and_every_label_still_arrives(
     )
     assert report.done == list(jobs)
     assert report.throttled == fake.fault_counts["quota"] > 0
-    assert len(fake.requests) == 18 + report.throttled
+    assert fake.request_count == 18 + report.throttled
     assert min(rates) < 20
     for job_id in jobs:
         assert _lines(tmp_path, job_id) == _served(jobs, job_id)
@@ -388,7 +388,7 @@ def test_an_interrupted_export_cleans_up_and_the_next_run_resumes(
     with pytest.raises(KeyboardInterrupt):
         rl.export_jobs(jobs, tmp_path, client=lc, format=format, concurrency=2)
     # Cut short soon after the 8th call (which SIGINT lets finish), no temporary file left.
-    calls = len(fake.requests)
+    calls = fake.request_count
     assert (8 if main else 7) <= calls < 36
     assert _partials(tmp_path) == []
     first = {p.parent.name.removeprefix("job_id=") for p in tmp_path.rglob(f"labels.{format}")}
@@ -428,7 +428,7 @@ def test_arguments_are_checked_before_any_request(tmp_path: Path) -> None:
                                   "client": lc, "format": "jsonl", **change}  # fmt: skip
         with pytest.raises(error, match=name):
             rl.export_jobs(**kwargs)
-    assert fake.requests == []
+    assert fake.request_count == 0
 
 
 def test_without_pyarrow_parquet_says_how_to_install_it_before_any_request() -> None:
@@ -445,7 +445,7 @@ with tempfile.TemporaryDirectory() as out:
         rl.export_jobs(["job-a"], out, client=lc)
     except ImportError as exc:
         print(exc)
-    print(len(fake.requests), rl.export_jobs(["job-a"], out, client=lc, format="jsonl").done)
+    print(fake.request_count, rl.export_jobs(["job-a"], out, client=lc, format="jsonl").done)
 """
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import rekolabels as rl
-from rekolabels.testing import FakeRekognition
+from rekolabels.testing import FakeRekognition, new_client
 
 from .helpers import load, run_in_threads
 
@@ -68,6 +68,59 @@ def test_threads_read_different_jobs_through_one_fake() -> None:
 
     run_in_threads(work, [f"job-{i}" for i in range(8)])
     assert counts == {f"job-{i}": 300 + i for i in range(8)}
+
+
+def test_pages_carry_the_requested_job_id_whatever_the_recording_says() -> None:
+    recorded = load("boto3-2023-grandtour720-timestamps-v3.json")
+    assert recorded["JobId"] != "job-1"
+    fake = FakeRekognition()
+    fake.add_job("job-1", recorded)
+    fake.add_job("model", rl.GetLabelDetectionResponse.from_boto3(recorded))
+    assert {p["JobId"] for p in read_all(fake, "job-1", MaxResults=300)} == {"job-1"}
+    assert fake.client.get_label_detection(JobId="model")["JobId"] == "model"
+    # So the client, which refuses a page of another job, reads it.
+    assert len(rl.LabelDetectionClient(fake.client).get_all("job-1").labels or []) == len(
+        recorded["Labels"]
+    )
+
+
+def test_requests_keeps_the_last_100_and_request_count_counts_them_all() -> None:
+    fake = FakeRekognition()
+    fake.add_synthetic_job("job-1", detections=5)
+    assert (fake.requests, fake.request_count) == ([], 0)
+    for n in range(1, 251):
+        fake.client.get_label_detection(JobId="job-1", MaxResults=n)
+    assert fake.request_count == 250
+    assert [r["MaxResults"] for r in fake.requests] == list(range(151, 251))
+
+
+SURROGATES = [
+    {"Timestamp": 0, "Label": {"Name": "\ud800", "Confidence": 80.0}},
+    {"Timestamp": 0, "Label": {"Name": "a", "Confidence": 90.0}},
+    {"Timestamp": 500, "Label": {"Name": "\udfff x", "Confidence": 70.0}},
+]
+
+
+@pytest.mark.parametrize("order", [{}, {"SortBy": "NAME"}, {"AggregateBy": "SEGMENTS"}])
+def test_names_without_utf8_are_served_json_escaped(order: dict[str, Any]) -> None:
+    # A lone surrogate raised a bare UnicodeEncodeError in-process and a 500 over HTTP.
+    fake = FakeRekognition()
+    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": SURROGATES})
+    in_process = fake.client.get_label_detection(JobId="job-1", **order)["Labels"]
+    assert sorted(d["Label"]["Name"] for d in in_process) == ["a", "\ud800", "\udfff x"]
+    body = fake.handle("GetLabelDetection", {"JobId": "job-1", **order}).body
+    assert b"\\ud800" in body
+    with fake:
+        client = new_client(endpoint_url=fake.serve())
+        assert client.get_label_detection(JobId="job-1", **order)["Labels"] == in_process
+        client.close()
+
+
+def test_timestamps_of_mixed_types_are_served_as_stored() -> None:
+    labels = [{"Timestamp": "0", "Label": {"Name": "a"}}, {"Timestamp": 5, "Label": {"Name": "b"}}]
+    fake = FakeRekognition()
+    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": labels})
+    assert fake.client.get_label_detection(JobId="job-1")["Labels"] == labels
 
 
 @pytest.mark.parametrize("as_model", [False, True], ids=["dict", "model"])

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,10 +14,13 @@ import rekolabels as rl
 from rekolabels.testing import FakeRekognition
 from tests.sqs_helpers import moto_aws, wire  # noqa: F401  (moto_aws: the fixture)
 
+if TYPE_CHECKING:
+    from types_boto3_rekognition.type_defs import VideoTypeDef
+
 TOPIC = "arn:aws:sns:us-east-1:123456789012:AmazonRekognition-jobs"
 ROLE = "arn:aws:iam::123456789012:role/RekognitionPublishes"
 CHANNEL = {"SNSTopicArn": TOPIC, "RoleArn": ROLE}
-VIDEO = {"S3Object": {"Bucket": "acme-videos", "Name": "clips/street.mp4"}}
+VIDEO: VideoTypeDef = {"S3Object": {"Bucket": "acme-videos", "Name": "clips/street.mp4"}}
 
 
 @pytest.fixture

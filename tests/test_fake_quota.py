@@ -64,7 +64,7 @@ def test_the_quota_spans_every_job_and_refills_at_its_rate() -> None:
     clock.advance(3600)
     assert [_code(a) for _ in range(3)] == ["served", "served", "ThrottlingException"]
     assert fake.fault_counts["quota"] == 4
-    assert len(fake.requests) == 9
+    assert fake.request_count == 9
 
 
 def test_a_throttle_is_answered_like_the_service_and_comes_before_the_schedule() -> None:

@@ -64,7 +64,11 @@ def test_round_trip_through_a_real_boto3_client(name: str) -> None:
 @pytest.mark.parametrize("name", MADE)
 def test_made_responses_are_exactly_what_boto3_returned(name: str) -> None:
     d = load(name)
-    assert via_boto3(wire_body(d)) == d
+    got = via_boto3(wire_body(d))
+    if "MaxAttemptsReached" not in got["ResponseMetadata"]:
+        # Older botocore (the floor, 1.35.16) does not report a spent one-attempt budget.
+        d["ResponseMetadata"].pop("MaxAttemptsReached")
+    assert got == d
 
 
 def test_made_responses_cover_every_enum_value_and_shape() -> None:

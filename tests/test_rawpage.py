@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import threading
 import weakref
 from typing import Any
@@ -20,7 +21,8 @@ from hypothesis import strategies as st
 
 import rekolabels as rl
 from rekolabels import _rawpage
-from rekolabels._models import _Model, _page_from_wire
+from rekolabels._models import _Model
+from rekolabels._rawpage import _page_from_wire
 from rekolabels.testing import FakeRekognition, http_response, new_client
 from tests.helpers import RECORDINGS, load, wire_body
 from tests.test_models_property import responses
@@ -284,3 +286,99 @@ def test_concurrent_validations_leave_the_collector_enabled() -> None:
     for thread in threads:
         thread.join()
     assert gc.isenabled()
+
+
+# -- containment ---------------------------------------------------------------------------------
+
+
+def parsed_results(client: Any) -> list[dict[str, Any]]:
+    """What botocore's parse gave each call (after-call sees it before rekolabels does)."""
+    results: list[dict[str, Any]] = []
+
+    def record(parsed: dict[str, Any], **_: Any) -> None:
+        results.append(parsed)
+
+    client.meta.events.register("after-call.rekognition.GetLabelDetection", record)
+    return results
+
+
+def test_the_fast_path_is_active() -> None:
+    # Fails wherever botocore has no before-parse event (before 1.35.16): the floor run proves
+    # the fast path works at the lowest versions pyproject.toml allows.
+    fake = FakeRekognition()
+    fake.add_job("job-1", load("made-v3-dominant-colors.json"))
+    parsed = parsed_results(fake.client)
+    page = rl.LabelDetectionClient(fake.client).get_page("job-1")
+    assert set(parsed[0]) == {"ResponseMetadata", _rawpage.PAGE_KEY}
+    assert parsed[0][_rawpage.PAGE_KEY].labels == page.labels
+    assert len(page.labels or []) == len(load("made-v3-dominant-colors.json")["Labels"])
+
+
+def test_raw_pages_false_leaves_every_body_to_botocore() -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", load("made-v3-dominant-colors.json"))
+    parsed = parsed_results(fake.client)
+    plain = rl.LabelDetectionClient(fake.client, raw_pages=False)
+    assert "raw_pages=False" in repr(plain)
+    page = plain.get_page("job-1")
+    assert _rawpage.PAGE_KEY not in parsed[0]
+    assert "Labels" in parsed[0]
+    fast = rl.LabelDetectionClient(fake.client).get_page("job-1")
+    assert _rawpage.PAGE_KEY in parsed[1]
+    assert described(page.model_copy(update={"response_metadata": None})) == described(
+        fast.model_copy(update={"response_metadata": None})
+    )
+
+
+def test_raw_pages_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="raw_pages"):
+        rl.LabelDetectionClient(new_client(), raw_pages="no")  # type: ignore[arg-type]
+
+
+def test_the_handler_takes_keywords_only_and_survives_a_botocore_rename() -> None:
+    import inspect
+
+    kinds = {p.kind for p in inspect.signature(_rawpage._before_parse).parameters.values()}
+    assert kinds == {inspect.Parameter.VAR_KEYWORD}
+    token = _rawpage._CALL.set(_rawpage._Call(raw_pages=True))
+    try:
+        # botocore renamed or dropped a parameter: no TypeError, nothing touched.
+        _rawpage._before_parse(response=PAGE, parsed={})
+        _rawpage._before_parse()
+    finally:
+        _rawpage._CALL.reset(token)
+
+
+def test_an_error_of_the_handler_leaves_the_response_to_botocore() -> None:
+    token = _rawpage._CALL.set(_rawpage._Call(raw_pages=True))
+    try:
+        response = {"status_code": 200, "body": PAGE, "headers": {}}
+        # A customized_response_dict that cannot take the page: the body stays as it was.
+        _rawpage._before_parse(response_dict=response, customized_response_dict=None)
+        assert response["body"] is PAGE
+        frozen = {"status_code": 200, "body": PAGE, "headers": {}}
+        customized: dict[str, Any] = {}
+
+        class NoWrites(dict[str, Any]):
+            def __setitem__(self, key: str, value: Any) -> None:
+                raise RuntimeError("read-only")
+
+        _rawpage._before_parse(response_dict=NoWrites(frozen), customized_response_dict=customized)
+        assert customized == {}  # the page it had placed is taken back
+    finally:
+        _rawpage._CALL.reset(token)
+
+
+def test_botocore_debug_log_shows_the_real_body(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeRekognition()
+    fake.add_job("job-1", load("made-v3-dominant-colors.json"))
+    parsed = parsed_results(fake.client)
+    lc = rl.LabelDetectionClient(fake.client)
+    with caplog.at_level(logging.DEBUG, logger="botocore.parsers"):
+        page = lc.get_page("job-1")
+    bodies = [r.getMessage() for r in caplog.records if "Response body" in r.getMessage()]
+    assert len(bodies) == 1
+    assert "red-car.mp4" in bodies[0]
+    assert "b'{}'" not in bodies[0]
+    assert _rawpage.PAGE_KEY not in parsed[0]  # the fast path stood aside for the log
+    assert page.job_id == "job-1"

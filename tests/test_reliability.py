@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from botocore.config import Config
@@ -32,6 +32,7 @@ ATTEMPTS = 4
 SCHEDULES = 300
 BEYOND = 60
 ZERO_BACKOFF = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_backoff_s=0)
+ORDERS: tuple[Literal["TIMESTAMP", "NAME"], ...] = ("TIMESTAMP", "NAME")
 # Over HTTP a "timeout" fault costs the client's read timeout, and a read timeout short enough
 # to be cheap also fires on an ordinary reply when the machine is loaded. So the HTTP client of
 # the seeded suites is patient and their timeouts become dropped connections; timeouts over
@@ -113,10 +114,10 @@ def test_within_budget_every_label_once_in_order(
 ) -> None:
     lc = rl.LabelDetectionClient(transport.client, retry=ZERO_BACKOFF)
     clean: dict[str, list[dict[str, Any]]] = {}
-    for sort_by in ("TIMESTAMP", "NAME"):  # the requests of a fault-free read
-        before = len(transport.fake.requests)
+    for sort_by in ORDERS:  # the requests of a fault-free read
+        before = transport.fake.request_count
         list(lc.iter_labels("job-1", max_results=PAGE, sort_by=sort_by))
-        clean[sort_by] = transport.fake.requests[before:]
+        clean[sort_by] = transport.fake.requests[before - transport.fake.request_count :]
         assert len(clean[sort_by]) == PAGES
     rng = random.Random(f"within:{transport.name}")
     faults: Counter[str] = Counter()
@@ -125,14 +126,14 @@ def test_within_budget_every_label_once_in_order(
     for number in range(SCHEDULES):
         pages = within_budget(rng, transport.name == "http")
         schedule = [entry for page in pages for entry in page]
-        before = len(transport.fake.requests)
+        before = transport.fake.request_count
         transport.fake.inject(schedule)
-        sort_by = ("TIMESTAMP", "NAME")[number % 2]
+        sort_by = ORDERS[number % 2]
         labels = lc.iter_labels("job-1", max_results=PAGE, sort_by=sort_by)
         got = [d.to_boto3() for d in labels]
         assert got == (transport.expected if sort_by == "TIMESTAMP" else transport.by_name)
-        requests = transport.fake.requests[before:]
-        made = len(requests)
+        made = transport.fake.request_count - before
+        requests = transport.fake.requests[-made:]  # at most 4 pages x 4 calls: all kept
         # Exactly one call per schedule entry: nothing skipped, nothing repeated.
         assert made == len(schedule)
         # A retry re-sends the same request: collapsing repeats gives the fault-free sequence.
@@ -190,7 +191,7 @@ def test_beyond_budget_a_typed_error_never_a_partial_result(
     started = time.monotonic()
     for _ in range(BEYOND):
         schedule, failing, last = beyond_budget(rng, transport.name == "http")
-        before = len(transport.fake.requests)
+        before = transport.fake.request_count
         transport.fake.inject(schedule)
         got: list[dict[str, Any]] = []
         with pytest.raises(rl.RekolabelsError) as info:
@@ -199,7 +200,7 @@ def test_beyond_budget_a_typed_error_never_a_partial_result(
         assert isinstance(info.value, expected_error), (last, info.value)
         # Whole pages only, exactly those served before the failing one.
         assert got == transport.expected[: failing * PAGE]
-        made = len(transport.fake.requests) - before
+        made = transport.fake.request_count - before
         assert made == len(schedule)
         calls += made
         errors[type(info.value).__name__] += 1
@@ -278,7 +279,7 @@ def test_eight_threads_one_client_over_http(record_property: Any) -> None:
                 "eight-threads[http]",
                 jobs=len(jobs),
                 labels=sum(len(v) for v in expected.values()),
-                calls=len(fake.requests),
+                calls=fake.request_count,
                 faults=sum(v for k, v in faults.items() if k != "latency"),
                 by_kind=dict(sorted(faults.items())),
                 seconds=round(time.monotonic() - started, 2),
@@ -288,7 +289,9 @@ def test_eight_threads_one_client_over_http(record_property: Any) -> None:
 
 
 @pytest.mark.parametrize("sort_by", ["TIMESTAMP", "NAME"])
-def test_boto3_pages_a_served_job_exactly_as_iter_labels(sort_by: str) -> None:
+def test_boto3_pages_a_served_job_exactly_as_iter_labels(
+    sort_by: Literal["TIMESTAMP", "NAME"],
+) -> None:
     with FakeRekognition(seed=3) as fake:
         fake.add_synthetic_job("job-1", detections=2345, seed=5)
         client = new_client(endpoint_url=fake.serve())

@@ -198,10 +198,10 @@ def test_a_closed_port_says_attempts_and_elapsed_time(caplog: pytest.LogCaptureF
     assert len(retries) == 2  # between three attempts
     for number, record in enumerate(retries, 1):
         assert record.getMessage().startswith(f"GetLabelDetection for job job-7: attempt {number}")
-        assert record.__dict__["job_id"] == "job-7"
-        assert record.__dict__["attempt"] == number
-        assert "EndpointConnectionError" in record.__dict__["reason"]
-        assert record.__dict__["wait_s"] >= 0
+        assert record.__dict__["retry_job_id"] == "job-7"
+        assert record.__dict__["retry_attempt"] == number
+        assert "EndpointConnectionError" in record.__dict__["retry_reason"]
+        assert record.__dict__["retry_wait_s"] >= 0
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Generator
 
 import pytest
 
@@ -173,6 +174,7 @@ def test_throttling_and_5xx_are_retried_and_logged(caplog: pytest.LogCaptureFixt
     assert note.job_id == job_id(SUCCEEDED)
     assert sqs.calls == ["ReceiveMessage"] * 3
     assert ["SQS ReceiveMessage: attempt" in r.getMessage() for r in caplog.records] == [True] * 2
+    assert isinstance(loop, Generator)  # iter_notifications is typed Iterator; close() ends it
     loop.close()
 
 
@@ -201,7 +203,9 @@ def test_timeouts_are_retried_then_service_timeout() -> None:
         ("UnsupportedOperation", rl.ServiceError),
     ],
 )
-def test_errors_retrying_cannot_help_are_raised_at_once(code: str, error: type) -> None:
+def test_errors_retrying_cannot_help_are_raised_at_once(
+    code: str, error: type[rl.ServiceError]
+) -> None:
     sqs = ScriptedSqs([("error", 400, code, "no")])
     loop = rl.iter_notifications(QUEUE_URL, sqs_client=sqs.client, wait_s=1, retry=NO_RETRY_WAIT)
     with pytest.raises(error) as caught:

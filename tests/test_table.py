@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 pa = pytest.importorskip("pyarrow")
 
@@ -49,6 +51,11 @@ def summaries(table: Any) -> list[rl.LabelSummary]:
     return out
 
 
+def summary_outcome(table: rl.LabelTable, max_gap_ms: int | None) -> list[rl.LabelSummary]:
+    """summaries() of ``table.summarize(max_gap_ms=...)``."""
+    return summaries(table.summarize(max_gap_ms=max_gap_ms))
+
+
 def dumps(labels: list[rl.LabelDetection]) -> list[dict[str, Any]]:
     """What to_boto3 shows: set fields only, so an unset field and a None one differ."""
     return [d.to_boto3() for d in labels]
@@ -80,15 +87,15 @@ def assert_same_as_models(table: rl.LabelTable, models: list[rl.LabelDetection])
     assert got == models
     assert dumps(got) == dumps(models)
     for by in ("TIMESTAMP", "NAME"):
-        assert labels_outcome(lambda by=by: table.sort(by)) == labels_outcome(
-            lambda by=by: rl.sort_labels(models, by)
+        assert labels_outcome(partial(table.sort, by)) == labels_outcome(
+            partial(rl.sort_labels, models, by)
         ), by
     for gap in (None, 0, 1, 500, 1001):
-        assert labels_outcome(lambda gap=gap: table.aggregate(max_gap_ms=gap)) == labels_outcome(
-            lambda gap=gap: rl.aggregate_segments(models, max_gap_ms=gap)
+        assert labels_outcome(partial(table.aggregate, max_gap_ms=gap)) == labels_outcome(
+            partial(rl.aggregate_segments, models, max_gap_ms=gap)
         ), gap
-        mine = outcome(lambda gap=gap: summaries(table.summarize(max_gap_ms=gap)))
-        assert mine == outcome(lambda gap=gap: rl.summarize_labels(models, max_gap_ms=gap)), gap
+        mine = outcome(partial(summary_outcome, table, gap))
+        assert mine == outcome(partial(rl.summarize_labels, models, max_gap_ms=gap)), gap
 
 
 # --- every recording ---------------------------------------------------------------------------
@@ -164,7 +171,7 @@ def leaves(fields: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def test_every_label_field_has_a_column_or_is_documented_as_left_out() -> None:
     # A member AWS adds to a detection must be a deliberate decision, not silently dropped.
-    columns = {
+    columns: dict[type[BaseModel], set[str]] = {
         rl.LabelDetection: {"timestamp", "label", "start_timestamp_millis",
                             "end_timestamp_millis", "duration_millis"},
         rl.Label: {"name", "confidence", "instances", "parents", "aliases", "categories"},
@@ -230,8 +237,9 @@ def test_from_labels_takes_a_list_or_a_response_and_nothing_else() -> None:
     labels = list(page.labels or [])
     assert rl.LabelTable.from_labels(labels).arrow.equals(rl.LabelTable.from_labels(page).arrow)
     assert rl.LabelTable.from_labels(iter(labels)).job == rl.GetLabelDetectionResponse()
+    raw: dict[str, Any] = load(GRANDTOUR)
     with pytest.raises(TypeError, match="from_boto3"):
-        rl.LabelTable.from_labels(load(GRANDTOUR))  # type: ignore[arg-type]
+        rl.LabelTable.from_labels(raw)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"labels\[1\]"):
         rl.LabelTable.from_labels([labels[0], {"Timestamp": 0}])  # type: ignore[list-item]
 
@@ -256,8 +264,9 @@ def test_the_constructor_checks_the_schema() -> None:
         rl.LabelTable(retyped)
     with pytest.raises(TypeError, match=r"pyarrow\.Table"):
         rl.LabelTable(table.arrow.to_pylist())
+    raw: dict[str, Any] = load(GRANDTOUR)
     with pytest.raises(TypeError, match="job"):
-        rl.LabelTable(table.arrow, load(GRANDTOUR))  # type: ignore[arg-type]
+        rl.LabelTable(table.arrow, raw)  # type: ignore[arg-type]
 
 
 def test_the_constructor_takes_large_types_and_drops_the_job_labels() -> None:
@@ -330,7 +339,7 @@ def test_aggregate_by_hand_on_an_irregular_grid() -> None:
     assert [(r["name"], r["start_ms"], r["end_ms"]) for r in bridged] == [
         ("Car", 0, 2000), ("Dog", 0, 0), ("Sky", 1000, 1000), ("Dog", 1480, 1480)]  # fmt: skip
     assert segments.job.get_request_metadata == rl.GetLabelDetectionRequestMetadata(
-        SortBy="TIMESTAMP", AggregateBy="SEGMENTS"
+        sort_by="TIMESTAMP", aggregate_by="SEGMENTS"
     )
 
 
@@ -375,8 +384,8 @@ def test_rows_the_model_path_refuses_are_refused_alike(bad: dict[str, Any]) -> N
     items = [det(0, "Car"), rl.LabelDetection.model_validate(bad)]
     table = rl.LabelTable.from_labels(items)
     for by in ("TIMESTAMP", "NAME"):
-        assert labels_outcome(lambda by=by: table.sort(by)) == labels_outcome(
-            lambda by=by: rl.sort_labels(items, by)
+        assert labels_outcome(partial(table.sort, by)) == labels_outcome(
+            partial(rl.sort_labels, items, by)
         )
     assert labels_outcome(table.aggregate) == labels_outcome(lambda: rl.aggregate_segments(items))
     assert outcome(table.summarize) == outcome(lambda: rl.summarize_labels(items))

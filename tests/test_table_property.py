@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -114,7 +115,9 @@ def test_rows_are_the_models(labels: list[dict[str, Any]]) -> None:
 
 @SETTINGS
 @given(jobs(), st.sampled_from(["TIMESTAMP", "NAME"]))
-def test_sort_is_sort_labels(labels: list[dict[str, Any]], by: str) -> None:
+def test_sort_is_sort_labels(
+    labels: list[dict[str, Any]], by: Literal["TIMESTAMP", "NAME"]
+) -> None:
     table, models = both(labels)
     assert labels_outcome(lambda: table.sort(by)) == labels_outcome(
         lambda: rl.sort_labels(models, by)
@@ -141,7 +144,9 @@ def test_summarize_is_summarize_labels(labels: list[dict[str, Any]], gap: int | 
 
 @SETTINGS
 @given(jobs(), st.sampled_from(["TIMESTAMP", "NAME"]))
-def test_segments_sort_and_summarise_alike(labels: list[dict[str, Any]], by: str) -> None:
+def test_segments_sort_and_summarise_alike(
+    labels: list[dict[str, Any]], by: Literal["TIMESTAMP", "NAME"]
+) -> None:
     # The aggregated tables are inputs too: a SEGMENTS job sorted or summarised.
     table, models = both(labels)
     segments = rl.aggregate_segments(models)
@@ -171,8 +176,8 @@ def test_rows_the_model_path_refuses_are_refused_alike(
     labels = [*labels[:at], bad, *labels[at:]]
     table, models = both(labels)
     for by in ("TIMESTAMP", "NAME"):
-        assert labels_outcome(lambda by=by: table.sort(by)) == labels_outcome(
-            lambda by=by: rl.sort_labels(models, by)
+        assert labels_outcome(partial(table.sort, by)) == labels_outcome(
+            partial(rl.sort_labels, models, by)
         )
     assert labels_outcome(lambda: table.aggregate(max_gap_ms=gap)) == labels_outcome(
         lambda: rl.aggregate_segments(models, max_gap_ms=gap)

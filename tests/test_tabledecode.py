@@ -20,8 +20,8 @@ pa = pytest.importorskip("pyarrow")
 
 import rekolabels as rl  # noqa: E402
 from rekolabels._columns import SCHEMA  # noqa: E402
-from rekolabels._models import _page_from_wire  # noqa: E402
-from rekolabels._retry import UnreadableResponseError  # noqa: E402
+from rekolabels._errors import UnreadableResponseError  # noqa: E402
+from rekolabels._rawpage import _page_from_wire  # noqa: E402
 from rekolabels._table import job_only  # noqa: E402
 from rekolabels._tabledecode import (  # noqa: E402
     decode,
@@ -250,7 +250,7 @@ def test_decode_takes_what_botocore_reads_the_same(text: str) -> None:
 
 
 def test_a_body_larger_than_a_reader_block_is_read_whole() -> None:
-    d = rl.testing._synthetic.synthetic_response(9000, seed=4)  # type: ignore[attr-defined]
+    d = rl.testing._synthetic.synthetic_response(9000, seed=4)
     body = json.dumps(d, indent=1).encode()  # about 3 MB, thousands of lines
     assert len(body) > 2**21
     table = decode(body)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 import random
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given, settings
@@ -131,7 +132,7 @@ def test_sorting_segments_uses_their_start() -> None:
 @pytest.mark.parametrize("by", ["timestamp", "Name", "", "SEGMENTS"])
 def test_bad_sort_by_is_an_invalid_argument_naming_by(by: str) -> None:
     with pytest.raises(rl.InvalidArgumentError, match="by"):
-        rl.sort_labels([det(0, "Car")], by)
+        rl.sort_labels([det(0, "Car")], by)  # type: ignore[arg-type]  # a str outside the Literal
 
 
 @pytest.mark.parametrize("by", [1, None, b"NAME"])
@@ -563,7 +564,7 @@ def test_resort_name_then_timestamp_is_the_timestamp_order(
 @given(jobs(), st.sampled_from(["NAME", "TIMESTAMP"]), st.randoms(use_true_random=False))
 @settings(max_examples=150, deadline=None)
 def test_sorting_is_idempotent_and_never_mutates(
-    job: list[rl.LabelDetection], by: str, rnd: random.Random
+    job: list[rl.LabelDetection], by: Literal["NAME", "TIMESTAMP"], rnd: random.Random
 ) -> None:
     shuffled = job[:]
     rnd.shuffle(shuffled)
@@ -579,7 +580,7 @@ def test_sorting_is_idempotent_and_never_mutates(
 
 # -- one rule for partial jobs -------------------------------------------------------------------
 
-WHOLE_JOB_HELPERS = {
+WHOLE_JOB_HELPERS: dict[str, Callable[[rl.GetLabelDetectionResponse], object]] = {
     "resort": lambda r: rl.resort(r, "NAME"),
     "reaggregate": lambda r: rl.reaggregate(r),
     "summarize_labels": lambda r: rl.summarize_labels(r),

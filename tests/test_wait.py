@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,8 +23,11 @@ from tests.sqs_helpers import (  # moto_aws: the fixture
     wire,
 )
 
+if TYPE_CHECKING:
+    from types_boto3_rekognition.type_defs import NotificationChannelTypeDef, VideoTypeDef
+
 ROLE = "arn:aws:iam::123456789012:role/RekognitionPublishes"
-VIDEO = {"S3Object": {"Bucket": "acme-videos", "Name": "street.mp4"}}
+VIDEO: VideoTypeDef = {"S3Object": {"Bucket": "acme-videos", "Name": "street.mp4"}}
 NO_RETRY_WAIT = rl.RetryPolicy(max_attempts=3, initial_backoff_s=0.0, max_backoff_s=0.0)
 
 on_moto = pytest.mark.usefixtures("moto_aws")
@@ -38,7 +41,7 @@ def fake() -> Iterator[FakeRekognition]:
 
 
 def start(fake: FakeRekognition, topic_arn: str, **kwargs: Any) -> str:
-    channel = {"SNSTopicArn": topic_arn, "RoleArn": ROLE}
+    channel: NotificationChannelTypeDef = {"SNSTopicArn": topic_arn, "RoleArn": ROLE}
     job_id: str = fake.client.start_label_detection(
         Video=VIDEO, NotificationChannel=channel, **kwargs
     )["JobId"]
@@ -108,7 +111,9 @@ def test_other_jobs_messages_stay_on_the_queue_and_come_back_after_a_few_seconds
 def test_two_waiters_share_one_queue(fake: FakeRekognition) -> None:
     w = wire(visibility_timeout_s=60)
     fake.publish_to(w.sns)
-    fake.configure_start(detections=10, in_progress_polls=0, in_progress_s=1.0)
+    # Long enough that both threads' first polls find the jobs running even on a loaded
+    # machine: a first poll that finds SUCCEEDED returns at once, leaving the message queued.
+    fake.configure_start(detections=10, in_progress_polls=0, in_progress_s=3.0)
     lc = rl.LabelDetectionClient(fake.client)
     jobs = [start(fake, w.topic_arn, JobTag=f"job{i}") for i in range(2)]
     results: dict[str, rl.GetLabelDetectionResponse] = {}
@@ -349,7 +354,8 @@ def test_arguments_are_checked_before_any_request(
 ) -> None:
     sqs = ScriptedSqs([])
     lc = rl.LabelDetectionClient(fake.client)
+    arguments: dict[str, Any] = {k: sqs.client if v == "SQS" else v for k, v in kwargs.items()}
     with pytest.raises(error):
-        lc.wait_for_job("job-1", **{k: sqs.client if v == "SQS" else v for k, v in kwargs.items()})
+        lc.wait_for_job("job-1", **arguments)
     assert fake.requests == []
     assert sqs.calls == []

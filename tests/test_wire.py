@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,8 @@ def test_new_client_ignores_every_aws_setting(hostile_aws_config: Path) -> None:
     client = new_client()
     assert client.meta.region_name == "us-east-1"
     assert client.meta.endpoint_url == "https://rekognition.us-east-1.amazonaws.com"
-    retries = client.meta.config.retries or {}
+    # botocore-stubs' Config declares no option attributes; botocore sets each in __init__.
+    retries: Mapping[str, object] = client.meta.config.retries or {}  # type: ignore[attr-defined]
     assert retries.get("total_max_attempts") == 1
     assert retries.get("mode") != "adaptive"
     sent: list[Any] = []

@@ -10,9 +10,9 @@ fake.add_job("job-2", {"JobStatus": "FAILED", "StatusMessage": "Video is corrupt
 lc = rl.LabelDetectionClient(fake.client)
 
 done = lc.wait_for_job("job-1", timeout_s=60.0, poll_interval_s=0.01)
-print(done.job_status, "after", len(fake.requests), "polls")
+print(done.job_status, "after", fake.request_count, "polls")
 assert done.job_status == rl.VideoJobStatus.SUCCEEDED
-assert len(fake.requests) == 3  # IN_PROGRESS twice, then SUCCEEDED
+assert fake.request_count == 3  # IN_PROGRESS twice, then SUCCEEDED
 
 reason = None
 try:

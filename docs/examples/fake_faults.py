@@ -11,9 +11,9 @@ lc = rl.LabelDetectionClient(fake.client, retry=no_wait)
 # One entry per coming call: three failures, then the first page; the rest are served.
 fake.inject(["ThrottlingException", "connection", "truncated", None])
 assert len(list(lc.iter_labels("job-1"))) == 2345
-print("schedule:", fake.fault_counts, "in", len(fake.requests), "calls")
+print("schedule:", fake.fault_counts, "in", fake.request_count, "calls")
 assert fake.fault_counts == {"ThrottlingException": 1, "connection": 1, "truncated": 1}
-assert len(fake.requests) == 6  # 3 failures + 3 pages of 1000
+assert fake.request_count == 6  # 3 failures + 3 pages of 1000
 
 # Beyond the budget: a typed error, never a silent partial result.
 fake.inject(["InternalServerError"] * 4)

@@ -23,7 +23,7 @@ with FakeRekognition(seed=1) as fake:  # close() stops the server
     fake.fault_rate(throttling=0.2, latency=0.1, latency_s=0.01)  # seeded by FakeRekognition(seed)
     lc = rl.LabelDetectionClient(boto3_client, retry=rl.RetryPolicy(initial_backoff_s=0.01))
     labels = list(lc.iter_labels(job_id, max_results=200))
-    print(len(labels), "labels;", len(fake.requests), "requests; faults:", fake.fault_counts)
+    print(len(labels), "labels;", fake.request_count, "requests; faults:", fake.fault_counts)
     assert len(labels) == 2345
     assert fake.fault_counts["ThrottlingException"] > 0  # ridden out by the retries
     boto3_client.close()

@@ -17,7 +17,13 @@ with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
         print(url, page["JobStatus"], [d["Label"]["Name"] for d in page["Labels"]])
         assert url.startswith("http://127.0.0.1:")
         assert page["JobStatus"] == "SUCCEEDED"
-        assert [d["Label"]["Name"] for d in page["Labels"]] == ["Boy"]
+        assert [d["Label"]["Name"] for d in page["Labels"]] == [
+            "Car",
+            "Person",
+            "Road",
+            "Car",
+            "Person",
+        ]
         client.close()
     finally:
         server.send_signal(signal.SIGTERM)  # or Ctrl-C: exits 0

@@ -15,9 +15,9 @@ lc = rl.LabelDetectionClient(
     fake.client, retry=rl.RetryPolicy(max_attempts=5, initial_backoff_s=0.01, max_backoff_s=0.1)
 )
 count = sum(1 for _ in lc.iter_labels("job-1"))
-print(count, "labels after", len(fake.requests), "calls")
+print(count, "labels after", fake.request_count, "calls")
 assert count == 1500  # every label once, in order: the retries lost and repeated nothing
-assert len(fake.requests) == 5  # 2 pages of 1000 + 3 retries
+assert fake.request_count == 5  # 2 pages of 1000 + 3 retries
 
 # Exhausted: still throttled after max_attempts calls.
 fake.inject(["ThrottlingException"] * 5)

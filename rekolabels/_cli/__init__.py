@@ -7,17 +7,21 @@ of a command module (``_online``: calls Rekognition; ``_export``: many jobs into
 turns outcomes into exit codes:
 
 - 0: done.
-- 1: any RekolabelsError (service, job, timeout, unreadable response) or ``CommandFailed``.
+- 1: any RekolabelsError (service, job, timeout, unreadable response), ``CommandFailed``, an
+  output that cannot be written (no space left, a closed or read-only stdout), or any
+  unexpected exception.
 - 2: usage: a bad flag or value (argparse, or the library's InvalidArgumentError, so flags are
   checked by the same eager validation as the API), or ``UsageError`` from a command
   (unreadable file, missing extra, an AWS configuration that cannot work).
-- 130: interrupted; 141: stdout's reader went away (``| head``).
+- 130: interrupted (SIGINT). 141: the reader of stdout went away (a broken pipe): silent.
 
 Errors name what the user typed (a flag, or the environment variable a value came from), never
 a Python parameter: flags are checked by argparse types in ``_common`` first.
 
 Errors print at most two lines on stderr (the usage line for usage errors, then
-``rekolabels: error: ...``); ``--debug`` lets the traceback through instead.
+``rekolabels: error: ...``); ``--debug`` prints the traceback before them, and never changes
+the exit code. A character the output encoding cannot hold is escaped (``\\xe9``; JSON output
+uses its own ``\\u00e9`` escapes), never fatal.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
 from . import _export, _local, _offline, _online
@@ -150,33 +156,80 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger = logging.getLogger("rekolabels")
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        print(f"{PROG}: error: standard output is closed", file=sys.stderr)
+        return 1
     # Only now: the library's errors import botocore, which --help does not need.
     from .._errors import InvalidArgumentError, RekolabelsError
 
-    try:
-        code: int = args._run(args)
-    except (UsageError, InvalidArgumentError) as exc:
-        if args.debug:
-            raise
-        args._parser.print_usage(sys.stderr)
-        _error(exc)
-        return 2
-    except (RekolabelsError, CommandFailed) as exc:
-        if args.debug:
-            raise
-        _error(exc)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        # The reader went away (``| head``): stop quietly, and keep Python's exit-time flush
-        # of stdout from failing again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 141
+    with _escaping_unencodable(sys.stdout):
+        try:
+            code: int = args._run(args)
+            sys.stdout.flush()  # a write error surfaces here, not at interpreter exit
+        except (UsageError, InvalidArgumentError) as exc:
+            _report(args, exc, usage=True)
+            return 2
+        except (RekolabelsError, CommandFailed) as exc:
+            _report(args, exc)
+            return 1
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, and keep Python's exit-time flush
+            # of stdout from failing again.
+            _discard_stdout()
+            return 141
+        except OSError as exc:
+            _discard_stdout()
+            _report(args, exc, message=f"cannot write the output: {exc.strerror or exc}")
+            return 1
+        except Exception as exc:  # a bug, or something nobody foresaw: still two lines
+            _discard_stdout()
+            _report(args, exc, message=f"unexpected {type(exc).__name__}: {exc}")
+            return 1
     return code
 
 
-def _error(exc: BaseException) -> None:
+def _report(
+    args: argparse.Namespace, exc: BaseException, *, usage: bool = False, message: str = ""
+) -> None:
+    """The error in at most two lines (usage, then the error); the traceback first with --debug."""
+    if args.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    if usage:
+        args._parser.print_usage(sys.stderr)
+    text = message or str(exc)
+    if not args.debug and message.startswith("unexpected"):
+        text += " (--debug shows the traceback)"
     # One line, whatever the message holds (pydantic's are multi-line).
-    print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+    print(f"{PROG}: error: {' '.join(text.split())}", file=sys.stderr)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's exit-time flush of what is still buffered
+    cannot fail (and print) again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests), or closed
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+@contextmanager
+def _escaping_unencodable(stream: Any) -> Iterator[None]:
+    """While inside, characters ``stream``'s encoding cannot hold are written as backslash
+    escapes instead of raising UnicodeEncodeError (``PYTHONIOENCODING=ascii``, a C locale)."""
+    errors = getattr(stream, "errors", None)
+    if errors != "strict" or not hasattr(stream, "reconfigure"):
+        yield
+        return
+    stream.reconfigure(errors="backslashreplace")
+    try:
+        yield
+    finally:
+        with suppress(Exception):  # the stream may have failed and be unusable by now
+            stream.reconfigure(errors=errors)

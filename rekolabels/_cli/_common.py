@@ -8,6 +8,7 @@ pydantic, rich and matplotlib are imported inside the functions that use them.
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import json
 import logging
@@ -16,8 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .._models import GetLabelDetectionResponse
 
 __all__ = [
+    "MAX_RESPONSE_BYTES",
     "PROG",
     "Command",
     "CommandFailed",
@@ -52,6 +53,9 @@ __all__ = [
 ]
 
 PROG = "rekolabels"
+MAX_RESPONSE_BYTES = 2 << 30
+"""The largest saved response a command reads (2 GiB: about 3M detections as the CLI writes
+them, indented); a larger input, or one that never ends (``/dev/zero``), is a usage error."""
 
 
 @dataclass(frozen=True)
@@ -98,26 +102,28 @@ def read_response(source: str) -> GetLabelDetectionResponse:
     The rule: a JSON document with ``Labels`` or ``JobStatus`` is a GetLabelDetection response
     (as boto3, the AWS CLI or ``get-label-detection --output json`` wrote it); otherwise each
     non-blank line must be one LabelDetection with ``Timestamp`` and ``Label`` (``--output
-    jsonl``), read as a response holding only those Labels. Anything else, an empty file, or a
-    file that cannot be read is a usage error (exit 2), for the offline commands and
-    ``fake-server --job`` alike. JSON Lines carry no NextToken: a page of a longer job saved
-    that way cannot be told from a whole job.
+    jsonl``), read as a response holding only those Labels. Anything else, an empty file, a file
+    larger than ``MAX_RESPONSE_BYTES``, JSON nested too deep, or a file that cannot be read is a
+    usage error (exit 2), for the offline commands and ``fake-server --job`` alike. JSON Lines
+    carry no NextToken: a page of a longer job saved that way cannot be told from a whole job.
     """
     from .._errors import ResponseValidationError
     from .._models import GetLabelDetectionResponse
 
+    name = "stdin" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        text = _read_text(source, name)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {source}: {reason}") from exc
-    name = "stdin" if source == "-" else source
     if not text.strip():
         raise UsageError(f"{name} is empty: {_EXPECTED}")
     try:
         data = json.loads(text)
     except ValueError:
         data = None  # more than one document: JSON Lines, or not JSON at all
+    except RecursionError as exc:
+        raise UsageError(f"{name} is not JSON: nested too deep") from exc
     try:
         if isinstance(data, dict) and ("Labels" in data or "JobStatus" in data):
             return GetLabelDetectionResponse.from_boto3(data)
@@ -132,6 +138,42 @@ _EXPECTED = (
 )
 
 
+def _read_text(source: str, name: str) -> str:
+    """The text of ``source``, read in pieces: at most ``MAX_RESPONSE_BYTES``, and no further
+    than the first character when that cannot start a JSON object (``/dev/zero``, a binary)."""
+    if source == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stdin of the caller's (tests): already in memory
+            return sys.stdin.read()
+        return _read_json_bytes(stream, name).decode("utf-8")
+    with open(source, "rb") as file:
+        return _read_json_bytes(file, name).decode("utf-8")
+
+
+def _read_json_bytes(stream: BinaryIO, name: str) -> bytes:
+    pieces: list[bytes] = []
+    total = 0
+    started = False
+    while piece := stream.read(1 << 20):
+        total += len(piece)
+        if total > MAX_RESPONSE_BYTES:
+            raise UsageError(f"{name} is larger than {MAX_RESPONSE_BYTES >> 30} GiB")
+        if not started and (head := piece.lstrip(b" \t\r\n")):
+            started = True
+            if not head.startswith((b"{", b"\xef\xbb\xbf{")):
+                # Neither a response nor JSON Lines can start so: say now what reading it all
+                # would say (not UTF-8: cannot read; else its first line is no LabelDetection).
+                codecs.getincrementaldecoder("utf-8")().decode(head[:64], final=False)
+                blank = b"".join(pieces) + piece[: len(piece) - len(head)]
+                line = blank.count(b"\n") + 1
+                raise UsageError(
+                    f"{name} line {line} is not a LabelDetection with Timestamp and Label: "
+                    f"{_EXPECTED}"
+                )
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
 def _json_lines(name: str, text: str) -> list[object]:
     """Each non-blank line of ``text``: a JSON object with Timestamp and Label, else UsageError."""
     labels: list[object] = []
@@ -140,7 +182,7 @@ def _json_lines(name: str, text: str) -> list[object]:
             continue
         try:
             item = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             item = None
         if not (isinstance(item, dict) and "Timestamp" in item and "Label" in item):
             raise UsageError(

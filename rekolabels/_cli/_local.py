@@ -23,6 +23,7 @@ from ._common import (
 )
 
 __all__ = [
+    "MAX_DETECTIONS",
     "botocore_data_path",
     "botocore_data_path_arguments",
     "demo",
@@ -30,6 +31,12 @@ __all__ = [
     "fake_server",
     "fake_server_arguments",
 ]
+
+
+MAX_DETECTIONS = 5_000_000
+"""The most detections one fake-server job may hold (``--synthetic ID=N``, or the labels of a
+``--job ID=FILE``): well above the 2M the benchmarks serve, well below what would run an
+ordinary machine out of memory first."""
 
 
 def _job_id(text: str, value_name: str) -> tuple[str, str]:
@@ -53,8 +60,10 @@ def _job_file(text: str) -> tuple[str, str]:
 
 def _synthetic(text: str) -> tuple[str, int]:
     job_id, count = _job_id(text, "N")
-    if not count.isdigit():
-        raise argparse.ArgumentTypeError(f"expected ID=N with N >= 0, got {text!r}")
+    if not (count.isascii() and count.isdigit()) or int(count) > MAX_DETECTIONS:
+        raise argparse.ArgumentTypeError(
+            f"expected ID=N with N from 0 to {MAX_DETECTIONS:,}, got {text[:80]!r}"
+        )
     return job_id, int(count)
 
 
@@ -92,7 +101,8 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ID=FILE",
-        help="serve the GetLabelDetection response saved in FILE as job ID (repeatable)",
+        help="serve the GetLabelDetection response saved in FILE (at most 2 GiB and "
+        f"{MAX_DETECTIONS:,} detections) as job ID (repeatable)",
     )
     parser.add_argument(
         "--synthetic",
@@ -100,7 +110,7 @@ def fake_server_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ID=N",
-        help="serve a synthetic job ID with N detections (repeatable)",
+        help=f"serve a synthetic job ID with N <= {MAX_DETECTIONS:,} detections (repeatable)",
     )
     parser.add_argument(
         "--throttle-rate",
@@ -127,6 +137,11 @@ def fake_server(args: argparse.Namespace) -> int:
     fake = FakeRekognition(seed=args.seed)
     for job_id, path in args.job:
         response = read_response(path)
+        if len(response.labels or ()) > MAX_DETECTIONS:
+            raise UsageError(
+                f"--job {job_id}={path}: {len(response.labels or ()):,} detections; "
+                f"fake-server serves at most {MAX_DETECTIONS:,} per job"
+            )
         if response.job_status is None:  # JSON Lines: the labels of a job that succeeded
             response = response.model_copy(update={"job_status": VideoJobStatus.SUCCEEDED})
         try:

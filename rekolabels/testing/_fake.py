@@ -34,6 +34,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +54,11 @@ from ._wire import new_client
 if TYPE_CHECKING:
     from types_boto3_rekognition import RekognitionClient
 
-__all__ = ["CLIENT_ENDPOINT", "FAULT_CODES", "FakeRekognition", "Reply"]
+__all__ = ["CLIENT_ENDPOINT", "FAULT_CODES", "REQUESTS_KEPT", "FakeRekognition", "Reply"]
+
+REQUESTS_KEPT = 100
+"""How many request bodies ``fake.requests`` keeps (the last ones): a long-running fake's memory
+stays bounded (at most 100 MiB of 1 MiB bodies); ``fake.request_count`` counts them all."""
 
 CLIENT_ENDPOINT = "https://rekognition.fake.invalid"
 """``fake.client``'s endpoint: ``.invalid`` never resolves (RFC 2606), and moto's ``mock_aws``
@@ -79,7 +84,8 @@ class FakeRekognition:
         self._tokens = Tokens(seed)
         self._starts = Starts(seed, self._ids, self._lock, self._store)
         self._notifier = Notifier()
-        self._requests: list[dict[str, Any]] = []
+        self._requests: deque[dict[str, Any]] = deque(maxlen=REQUESTS_KEPT)
+        self._request_count = 0
         self._quota: Quota | None = None
         self._synthetic: dict[tuple[int, int], dict[str, Any]] = {}
         self._client: RekognitionClient | None = None
@@ -94,6 +100,8 @@ class FakeRekognition:
         in_progress_polls: int = 0,
     ) -> None:
         """Serve ``response`` (holding every label of the job) as ``job_id``, paged.
+
+        Pages carry ``job_id`` as their JobId, whatever JobId ``response`` holds.
 
         The first ``in_progress_polls`` GetLabelDetection calls for the job answer IN_PROGRESS.
         A ``{"JobStatus": "FAILED", "StatusMessage": ...}`` response makes a failed job.
@@ -219,9 +227,16 @@ class FakeRekognition:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Every request body seen, parsed, in order (faulted calls included); a copy."""
+        """The last ``REQUESTS_KEPT`` (100) request bodies, parsed, oldest first (faulted calls
+        included); a copy. ``request_count`` says how many there were in all."""
         with self._lock:
             return list(self._requests)
+
+    @property
+    def request_count(self) -> int:
+        """How many requests the fake has answered (or faulted), since it was made."""
+        with self._lock:
+            return self._request_count
 
     # -- completion notifications ---------------------------------------------------------------
 
@@ -309,6 +324,7 @@ class FakeRekognition:
         GetLabelDetection or StartLabelDetection."""
         with self._lock:
             self._requests.append(params)
+            self._request_count += 1
             request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
             quota = self._quota
             if operation == "GetLabelDetection" and quota is not None and not quota.take():

@@ -67,7 +67,7 @@ class JobStore:
         """Keep a response the fake owns (no copy: synthetic jobs can be large)."""
         labels = stored.pop("Labels", None) or []
         base = {k: v for k, v in stored.items() if k not in _PER_PAGE}
-        base.setdefault("JobId", job_id)
+        base["JobId"] = job_id  # as AWS: the requested job, whatever id a recording holds
         self._jobs[job_id] = Job(base, labels, in_progress_polls, ready_at=ready_at)
 
     def get(self, job_id: str) -> Job | None:
@@ -172,8 +172,10 @@ def _ordered(labels: list[dict[str, Any]], sort_by: str, aggregate_by: str) -> l
 
 
 def _in_timestamp_order(labels: list[dict[str, Any]]) -> bool:
+    # str order is code point order: UTF-8 byte order, and it holds for a lone surrogate too,
+    # which has no UTF-8 (encoding names to compare them raised UnicodeEncodeError).
     try:
-        keys = [(d["Timestamp"], d["Label"]["Name"].encode()) for d in labels]
-    except (KeyError, TypeError, AttributeError):
+        keys = [(d["Timestamp"], d["Label"]["Name"]) for d in labels]
+        return all(a <= b for a, b in itertools.pairwise(keys))
+    except (KeyError, TypeError, AttributeError):  # missing or mixed types: not AWS's order
         return False
-    return all(a <= b for a, b in itertools.pairwise(keys))

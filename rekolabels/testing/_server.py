@@ -5,18 +5,28 @@ fake through their whole network stack (connection pools, keep-alive, timeouts, 
 holds no protocol logic of its own: it adapts one ``handle(operation, params) -> Reply`` callable,
 the same one the in-process transport adapts, and only turns a Reply into bytes on the socket
 (or into a dropped connection, or a silence). It binds 127.0.0.1 and nothing else.
+
+It is hard to push over: every answer, errors of the HTTP layer included (an unsupported method,
+a header line too long, a malformed chunk size), is AWS-shaped JSON (``{"__type", "message"}``);
+a request body, chunked or not, is capped at 1 MiB and must arrive within a few seconds (a
+Content-Length larger than the body cannot hold a worker); a body nested too deep for ``json``
+is a SerializationException, like any other body that is not a JSON object.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
+import re
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 __all__ = ["LoopbackServer"]
 
@@ -25,6 +35,25 @@ _TARGET_PREFIX = "RekognitionService."
 _CONTENT_TYPE = "application/x-amz-json-1.1"
 # Rekognition's requests are small JSON documents; anything bigger is not a Rekognition client.
 _MAX_BODY = 1 << 20
+# How long a whole request body may take to arrive once its headers have (a Content-Length
+# larger than the body, a client trickling bytes): then it is answered 400 and the worker freed.
+_BODY_TIMEOUT_S = 5.0
+# A chunk-size line: 1-8 hex digits (the cap is 1 MiB anyway), optional extensions.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,8})[ \t]*(;[^\r\n]*)?\r?\n")
+_MAX_CHUNK_LINE = 1024
+_MAX_TRAILERS = 32
+# The AWS-style code for each error the HTTP layer itself may answer (BaseHTTPRequestHandler's
+# send_error): a bad request line, a header line too long or too many headers, a bad version.
+_HTTP_ERROR_CODES = {
+    400: "BadRequestException",
+    404: "UnknownOperationException",
+    408: "RequestTimeoutException",
+    413: "RequestEntityTooLargeException",
+    414: "RequestURITooLongException",
+    431: "RequestHeaderFieldsTooLargeException",
+    501: "UnknownOperationException",
+    505: "HTTPVersionNotSupportedException",
+}
 # How long a "timeout" fault keeps a connection silent at most, so a client without a read
 # timeout of its own cannot hang a test run forever.
 _MAX_SILENCE_S = 10.0
@@ -53,10 +82,11 @@ class _Server(ThreadingHTTPServer):
     # A restarted fake-server on a fixed port must not fail on a socket in TIME_WAIT.
     allow_reuse_address = True
 
-    def __init__(self, port: int, handle: Handle, silence_s: float) -> None:
+    def __init__(self, port: int, handle: Handle, silence_s: float, body_timeout_s: float) -> None:
         super().__init__((_HOST, port), _Handler)
         self.handle_request_params = handle
         self.silence_s = silence_s
+        self.body_timeout_s = body_timeout_s
         self.closing = threading.Event()
         self.lock = threading.Lock()
         self.connections: set[socket.socket] = set()
@@ -85,8 +115,9 @@ class _Handler(BaseHTTPRequestHandler):
     # the client's delayed ACK.
     disable_nagle_algorithm = True
     server: _Server
-    # A stuck client must not hold a worker thread forever.
+    # A kept-alive connection may sit idle this long between requests; a body has far less.
     timeout = 30
+    _deadline = 0.0
 
     def setup(self) -> None:
         with self.server.lock:
@@ -109,11 +140,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         target = self.headers.get("X-Amz-Target", "")
         if not target.startswith(_TARGET_PREFIX):
-            self._send_error(400, "UnknownOperationException", f"Unknown target {target!r}.")
+            self._send_error(400, "UnknownOperationException", f"Unknown target {target[:100]!r}.")
             return
         try:
             params = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
             params = None
         if not isinstance(params, dict):
             self._send_error(400, "SerializationException", "The body is not a JSON object.")
@@ -133,38 +164,119 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(reply.status, reply.headers, reply.body)
 
-    def do_GET(self) -> None:
+    def _not_here(self) -> None:
         self._send_error(404, "UnknownOperationException", "Rekognition only answers POST /.")
 
-    def _read_body(self) -> bytes | None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_here
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The HTTP layer's own errors (bad request line, header line too long, unsupported
+        method...) as AWS-shaped JSON, like every other answer, then hang up."""
+        self.close_connection = True
+        # A request line too broken to name its version leaves HTTP/0.9, which would send the
+        # body bare: every client of the fake speaks HTTP/1.x, so answer in it.
+        self.request_version = self.protocol_version
         try:
-            length = int(self.headers.get("Content-Length", "0"))
+            text = message or HTTPStatus(code).phrase
         except ValueError:
-            length = -1
-        if not 0 <= length <= _MAX_BODY:
-            self._send_error(413, "SerializationException", "Bad or too large Content-Length.")
-            self.close_connection = True
+            text = "Error"
+        if explain:
+            text = f"{text}: {explain}"
+        self._send_error(code, _HTTP_ERROR_CODES.get(code, "BadRequestException"), text[:200])
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None once the request has been answered with a 400."""
+        self._deadline = time.monotonic() + self.server.body_timeout_s
+        try:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                return self._read_chunked()
+            return self._read_sized()
+        except TimeoutError:
+            self._reject(f"The body did not arrive within {self.server.body_timeout_s:g} s.")
             return None
-        return self.rfile.read(length)
+        finally:
+            with contextlib.suppress(OSError):
+                self.connection.settimeout(self.timeout)
+
+    def _read_sized(self) -> bytes | None:
+        text = self.headers.get("Content-Length", "0").strip()
+        if not (text.isascii() and text.isdigit()):
+            self._reject(f"Bad Content-Length {text[:40]!r}.")
+            return None
+        length = int(text)
+        if length > _MAX_BODY:
+            self._reject(f"The body is larger than {_MAX_BODY} bytes.")
+            return None
+        body = self._read_exactly(length)
+        if len(body) != length:
+            self._reject("The body is shorter than its Content-Length.")
+            return None
+        return body
 
     def _read_chunked(self) -> bytes | None:
         chunks: list[bytes] = []
         total = 0
         while True:
-            size = int(self.rfile.readline(64).split(b";")[0].strip() or b"0", 16)
+            line = self._read_line(_MAX_CHUNK_LINE)
+            match = _CHUNK_SIZE.fullmatch(line)
+            if match is None:
+                self._reject(f"Bad chunk size line {line[:40]!r}.")
+                return None
+            size = int(match[1], 16)
             total += size
             if total > _MAX_BODY:
-                self._send_error(413, "SerializationException", "The body is too large.")
-                self.close_connection = True
+                self._reject(f"The body is larger than {_MAX_BODY} bytes.")
                 return None
             if size == 0:
-                while self.rfile.readline(1024).strip():  # trailers
-                    pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(8)
+                for _ in range(_MAX_TRAILERS):
+                    if not self._read_line(_MAX_CHUNK_LINE).strip():
+                        return b"".join(chunks)
+                self._reject("Too many trailer lines.")
+                return None
+            chunk = self._read_exactly(size)
+            if len(chunk) != size or self._read_line(2) not in (b"\r\n", b"\n"):
+                self._reject("A chunk is shorter than its size.")
+                return None
+            chunks.append(chunk)
+
+    def _arm(self) -> None:
+        """Give the next socket read what is left of the body's time, or raise TimeoutError."""
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        self.connection.settimeout(remaining)
+
+    def _read_exactly(self, size: int) -> bytes:
+        """Up to ``size`` bytes (fewer at EOF), all within the body's deadline."""
+        parts: list[bytes] = []
+        got = 0
+        while got < size:
+            self._arm()
+            piece = self.rfile.read1(min(size - got, 1 << 16))
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+        return b"".join(parts)
+
+    def _read_line(self, limit: int) -> bytes:
+        """A line of at most ``limit`` bytes (more means a bad line), within the deadline."""
+        reader = cast(io.BufferedReader, self.rfile)  # socketserver's buffered rfile
+        line = b""
+        while not line.endswith(b"\n") and len(line) <= limit:
+            self._arm()
+            ahead = reader.peek(1)[: limit + 1 - len(line)]
+            if not ahead:
+                break
+            end = ahead.find(b"\n")
+            line += reader.read(len(ahead) if end < 0 else end + 1)
+        return line
+
+    def _reject(self, message: str) -> None:
+        """A request whose body cannot be read: an AWS-shaped 400, then hang up (the rest of
+        the body, if any, would be read as the next request)."""
+        self.close_connection = True
+        self._send_error(400, "SerializationException", message)
 
     def _send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.send_response(status)
@@ -174,9 +286,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         if "content-type" not in sent:
             self.send_header("Content-Type", _CONTENT_TYPE)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _send_error(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"__type": code, "message": message}).encode()
@@ -192,11 +307,20 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackServer:
     """Serve ``handle`` over HTTP on 127.0.0.1 from a background thread until ``close()``.
 
-    ``port=0`` picks a free port; ``url`` says which.
+    ``port=0`` picks a free port; ``url`` says which. ``silence_s`` bounds a "timeout" fault's
+    silence (at most 10 s); ``body_timeout_s`` is how long a request body may take to arrive.
     """
 
-    def __init__(self, handle: Handle, port: int = 0, *, silence_s: float = _MAX_SILENCE_S):
-        self._server = _Server(port, handle, min(max(silence_s, 0.0), _MAX_SILENCE_S))
+    def __init__(
+        self,
+        handle: Handle,
+        port: int = 0,
+        *,
+        silence_s: float = _MAX_SILENCE_S,
+        body_timeout_s: float = _BODY_TIMEOUT_S,
+    ):
+        silence_s = min(max(silence_s, 0.0), _MAX_SILENCE_S)
+        self._server = _Server(port, handle, silence_s, max(body_timeout_s, 0.01))
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
