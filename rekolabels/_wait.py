@@ -8,8 +8,11 @@ poll. A notification for this job is deleted and decides: SUCCEEDED -> one GetLa
 confirms and is returned; FAILED or ERROR -> JobFailedError, its ``status_message`` from one
 GetLabelDetection call (else the notification's status). Notifications for other jobs are not
 deleted: they are made visible again after ``OTHERS_HIDDEN_S`` seconds plus a random 0 to
-``OTHERS_JITTER_S``, not at once, so that waiters sharing a queue neither hand messages back
-and forth in a busy loop nor keep taking each other's messages in lockstep. (Each receive still
+``OTHERS_JITTER_S``, not at once, so that waiters sharing a queue do not hand messages back
+and forth in a busy loop. When such a message shows again, the waiter that handed it back
+stays off the queue for ``STAND_BACK_S``, so that the waiter it belongs to (long-polling all
+along) gets it, rather than the one that happened to hide it and so polls in step with its
+return. (Each receive still
 counts toward the queue's redrive policy: many waiters on one queue can push another job's
 message to the dead-letter queue; one ``iter_notifications`` loop serves many jobs better.)
 GetLabelDetection is still polled every ``poll_interval_s`` as a safety net: a topic Rekognition
@@ -40,6 +43,7 @@ __all__ = [
     "OTHERS_JITTER_S",
     "POLL_INTERVAL_S",
     "QUEUE_POLL_INTERVAL_S",
+    "STAND_BACK_S",
     "Wait",
     "raise_if_failed",
 ]
@@ -51,6 +55,11 @@ QUEUE_POLL_INTERVAL_S = 60.0
 OTHERS_HIDDEN_S = 3
 OTHERS_JITTER_S = 2
 """How long another job's notification stays hidden once a waiter has seen it."""
+STAND_BACK_S = 1.5
+"""How long a waiter stays off the queue once a message it handed back shows again."""
+_EARLY_S = 1.0
+"""A long poll that must be over before a handed-back message shows ends this early (a poll
+can answer up to a second late: moto's long poll, for one, looks once a second)."""
 _MAX_MESSAGES = 10
 _FAILED = (NotificationStatus.FAILED, NotificationStatus.ERROR)
 
@@ -87,6 +96,8 @@ class Wait:
         self.deadline = Deadline(clock.monotonic() + timeout_s, clock.monotonic)
         """Shared with the queue's retries, so that no backoff sleeps past it."""
         self._retrying = retry.retrying(clock.sleep, deadline=self.deadline)
+        self._returns: list[float] = []
+        """When the messages this waiter handed back show again (monotonic seconds)."""
 
     def polling(self, poll_interval_s: float) -> GetLabelDetectionResponse:
         """Poll until SUCCEEDED (returned), FAILED (raised) or the deadline."""
@@ -113,7 +124,14 @@ class Wait:
                 page = self._poll()
                 next_poll = self._clock.monotonic() + poll_interval_s
                 continue
-            left = min(self.deadline.at, next_poll) - now
+            until = min(self.deadline.at, next_poll)
+            returns = self._next_return(now)
+            if returns is not None:
+                if now >= returns - _EARLY_S:  # stand back while it shows again
+                    self._clock.sleep(min(returns + STAND_BACK_S, until) - now)
+                    continue
+                until = min(until, returns - _EARLY_S)
+            left = until - now
             if left < 1:  # SQS waits whole seconds: sleep the rest off instead
                 self._clock.sleep(left)
                 continue
@@ -135,8 +153,15 @@ class Wait:
             if note.job_id == self._job_id:
                 mine.append((message, note))
             else:
-                queue.show_again(message, OTHERS_HIDDEN_S + random.randint(0, OTHERS_JITTER_S))
+                hidden_s = OTHERS_HIDDEN_S + random.randint(0, OTHERS_JITTER_S)
+                queue.show_again(message, hidden_s)
+                self._returns.append(self._clock.monotonic() + hidden_s)
         return mine
+
+    def _next_return(self, now: float) -> float | None:
+        """The earliest time a handed-back message shows again whose stand-back is not over."""
+        self._returns = [at for at in self._returns if at + STAND_BACK_S > now]
+        return min(self._returns, default=None)
 
     def _decide(
         self, queue: _Queue, mine: list[tuple[dict[str, Any], VideoJobNotification]]

@@ -129,6 +129,8 @@ class ScriptedSqs:
     calls: list[str] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
     """Every request body, parsed."""
+    times: list[float] = field(default_factory=list)
+    """The clock's monotonic time at each call (with a clock)."""
     clock: FakeClock | None = None
     """A FakeClock that an empty ReceiveMessage advances by its WaitTimeSeconds, as SQS does."""
     client: SQSClient = field(init=False)
@@ -143,6 +145,8 @@ class ScriptedSqs:
         body = json.loads(request.body or b"{}")
         self.calls.append(operation)
         self.bodies.append(body)
+        if self.clock is not None:
+            self.times.append(self.clock.monotonic())
         reply = self.script.pop(0) if self.script else ("ok", {})
         empty = reply[0] == "ok" and not reply[1].get("Messages")
         if self.clock is not None and operation == "ReceiveMessage" and empty:

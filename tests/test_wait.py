@@ -312,6 +312,28 @@ def test_other_jobs_messages_are_hidden_for_a_few_seconds_and_this_one_deleted(
     assert gets(fake, "job-1") == 2
 
 
+def test_a_waiter_stands_back_while_a_message_it_handed_back_shows_again(
+    fake: FakeRekognition,
+) -> None:
+    # Without this, the waiter that hid another job's message polls in step with its return
+    # and takes it again, every time: two waiters on one queue starve each other.
+    fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": []}, in_progress_polls=1000)
+    sqs, _, outcome = scripted_wait([received(message(JobId="job-2"))], fake, timeout_s=30)
+    assert isinstance(outcome, rl.WaitTimeoutError)
+    calls = list(zip(sqs.calls, sqs.times, sqs.bodies, strict=True))
+    ((hid, shows_at),) = [
+        (i, t + b["VisibilityTimeout"])
+        for i, (op, t, b) in enumerate(calls)
+        if op == "ChangeMessageVisibility"
+    ]
+    after = [(t, b["WaitTimeSeconds"]) for op, t, b in calls[hid:] if op == "ReceiveMessage"]
+    # Each long poll ends a second before the message shows (a poll may answer a second
+    # late), or starts once the stand-back after it is over; receiving goes on after that.
+    assert all(t + w + 1 <= shows_at or t >= shows_at + 1.5 for t, w in after), after
+    assert any(t >= shows_at + 1.5 for t, _ in after)
+    assert any(t + w < shows_at for t, w in after), "it does listen until then"
+
+
 def test_sqs_errors_are_mapped_and_retried_within_the_wait(fake: FakeRekognition) -> None:
     fake.add_job("job-1", {"JobStatus": "SUCCEEDED", "Labels": []}, in_progress_polls=1)
     script = [
