@@ -37,6 +37,19 @@ RETRYABLE_FAULTS = [
 ]
 
 
+def read_all(client: Any, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every page of a job as boto3 returns them, following NextToken (at most 1000 pages)."""
+    pages = []
+    params: dict[str, Any] = {"JobId": job_id, **kwargs}
+    for _ in range(1000):
+        page = client.get_label_detection(**params)
+        pages.append(dict(page))
+        if "NextToken" not in page:
+            return pages
+        params["NextToken"] = page["NextToken"]
+    raise AssertionError("more than 1000 pages")
+
+
 def run_in_threads(
     work: Callable[[str], None], job_ids: Iterable[str], *, timeout_s: float = 60.0
 ) -> None:

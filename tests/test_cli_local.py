@@ -18,7 +18,7 @@ import rekolabels as rl
 from rekolabels._cli import main
 from rekolabels.testing import new_client
 
-from .helpers import DATA, load
+from .helpers import DATA, load, read_all
 
 RECORDED = "boto3-2023-grandtour720-timestamps-v3.json"
 
@@ -37,16 +37,8 @@ def first_line(proc: subprocess.Popen[str], timeout_s: float) -> str:
     return proc.stdout.readline().strip()
 
 
-def read_all(client: Any, job_id: str) -> list[Any]:
-    labels: list[Any] = []
-    params: dict[str, Any] = {"JobId": job_id, "MaxResults": 400}
-    for _ in range(100):
-        page = client.get_label_detection(**params)
-        labels.extend(page["Labels"])
-        if "NextToken" not in page:
-            return labels
-        params["NextToken"] = page["NextToken"]
-    raise AssertionError("more than 100 pages")
+def read_labels(client: Any, job_id: str) -> list[Any]:
+    return [label for page in read_all(client, job_id, MaxResults=400) for label in page["Labels"]]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -59,10 +51,10 @@ def test_fake_server_process(stop: signal.Signals) -> None:
             assert url.startswith("http://127.0.0.1:")
             client = new_client(endpoint_url=url)
             try:
-                assert read_all(client, "rec") == load(RECORDED)["Labels"]
+                assert read_labels(client, "rec") == load(RECORDED)["Labels"]
                 # The requested JobId, not the recording's own.
                 assert client.get_label_detection(JobId="rec", MaxResults=1)["JobId"] == "rec"
-                synthetic = read_all(client, "syn")
+                synthetic = read_labels(client, "syn")
                 assert len(synthetic) == 2345
             finally:
                 client.close()

@@ -10,18 +10,7 @@ import pytest
 import rekolabels as rl
 from rekolabels.testing import FakeRekognition, new_client
 
-from .helpers import load, run_in_threads
-
-
-def read_all(fake: FakeRekognition, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    pages = []
-    params: dict[str, Any] = {"JobId": job_id, **kwargs}
-    while True:
-        page = fake.client.get_label_detection(**params)
-        pages.append(dict(page))
-        if "NextToken" not in page:
-            return pages
-        params["NextToken"] = page["NextToken"]
+from .helpers import load, read_all, run_in_threads
 
 
 def test_handle_is_the_transport_neutral_protocol() -> None:
@@ -42,7 +31,7 @@ def test_seeded_fakes_are_deterministic() -> None:
         fake = FakeRekognition(seed=seed)
         fake.add_synthetic_job("job-1", detections=50)
         return [(p.get("NextToken"), p["ResponseMetadata"]["RequestId"]) for p in
-                read_all(fake, "job-1", MaxResults=10)]  # fmt: skip
+                read_all(fake.client, "job-1", MaxResults=10)]  # fmt: skip
 
     assert run(3) == run(3)
     assert run(3) != run(4)
@@ -76,7 +65,7 @@ def test_pages_carry_the_requested_job_id_whatever_the_recording_says() -> None:
     fake = FakeRekognition()
     fake.add_job("job-1", recorded)
     fake.add_job("model", rl.GetLabelDetectionResponse.from_boto3(recorded))
-    assert {p["JobId"] for p in read_all(fake, "job-1", MaxResults=300)} == {"job-1"}
+    assert {p["JobId"] for p in read_all(fake.client, "job-1", MaxResults=300)} == {"job-1"}
     assert fake.client.get_label_detection(JobId="model")["JobId"] == "model"
     # So the client, which refuses a page of another job, reads it.
     assert len(rl.LabelDetectionClient(fake.client).get_all("job-1").labels or []) == len(
@@ -135,7 +124,7 @@ def test_one_page_of_a_longer_job_is_refused(as_model: bool) -> None:
         fake.configure_start(response=response)
     # Without its NextToken the page is a job of its own, served whole.
     fake.add_job("job-1", {k: v for k, v in page.items() if k != "NextToken"})
-    assert [len(p["Labels"]) for p in read_all(fake, "job-1")] == [len(page["Labels"])]
+    assert [len(p["Labels"]) for p in read_all(fake.client, "job-1")] == [len(page["Labels"])]
 
 
 def test_synthetic_jobs_of_one_size_and_seed_are_served_alike_each_as_itself() -> None:

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 import rekolabels as rl
 from rekolabels.testing import FakeRekognition
 
-from .helpers import load
+from .helpers import load, read_all
 
 # A small TIMESTAMPS job on the grid {0, 500, 1000, 1500}, in AWS's TIMESTAMP order.
 STORED = [
@@ -106,21 +106,10 @@ def test_a_shuffled_job_is_served_in_timestamp_order() -> None:
     assert served(fake) == [detection(*d) for d in STORED]
 
 
-def read_all(fake: FakeRekognition, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    pages = []
-    params: dict[str, Any] = {"JobId": job_id, **kwargs}
-    while True:
-        page = fake.client.get_label_detection(**params)
-        pages.append(dict(page))
-        if "NextToken" not in page:
-            return pages
-        params["NextToken"] = page["NextToken"]
-
-
 def test_pages_every_label_once_with_metadata_on_every_page() -> None:
     fake = FakeRekognition()
     fake.add_synthetic_job("job-1", detections=2345)
-    pages = read_all(fake, "job-1")
+    pages = read_all(fake.client, "job-1")
     assert [len(p["Labels"]) for p in pages] == [1000, 1000, 345]
     for page in pages:
         assert page["JobStatus"] == "SUCCEEDED"
@@ -141,10 +130,10 @@ def test_serves_a_recorded_response_and_echoes_sort_and_aggregate() -> None:
     fake = FakeRekognition()
     recorded = load("awscli-2019-samplevideo-succeeded-v2.json")
     fake.add_job("job-1", recorded)
-    assert [d for p in read_all(fake, "job-1", MaxResults=7) for d in p["Labels"]] == (
+    assert [d for p in read_all(fake.client, "job-1", MaxResults=7) for d in p["Labels"]] == (
         recorded["Labels"]
     )
-    pages = read_all(fake, "job-1", MaxResults=7, SortBy="NAME", AggregateBy="SEGMENTS")
+    pages = read_all(fake.client, "job-1", MaxResults=7, SortBy="NAME", AggregateBy="SEGMENTS")
     # SortBy/AggregateBy are answered with rekolabels' own transforms.
     models = [rl.LabelDetection.model_validate(d) for d in recorded["Labels"]]
     segments = rl.sort_labels(rl.aggregate_segments(models), "NAME")

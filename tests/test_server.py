@@ -21,6 +21,8 @@ from botocore.exceptions import (
 from rekolabels.testing import FakeRekognition, new_client
 from rekolabels.testing._server import LoopbackServer
 
+from .helpers import read_all
+
 TARGET = "RekognitionService.GetLabelDetection"
 
 
@@ -64,18 +66,6 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any, byte
         return response.status, response.headers, response.read()
     finally:
         conn.close()
-
-
-def read_all(client: Any, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    pages = []
-    params: dict[str, Any] = {"JobId": job_id, **kwargs}
-    for _ in range(1000):
-        page = client.get_label_detection(**params)
-        pages.append(dict(page))
-        if "NextToken" not in page:
-            return pages
-        params["NextToken"] = page["NextToken"]
-    raise AssertionError("more than 1000 pages")
 
 
 def test_serves_on_loopback_only(fake: FakeRekognition) -> None:
