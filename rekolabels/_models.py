@@ -15,10 +15,7 @@ plus ``ResponseMetadata`` (which botocore adds to every response).
 
 from __future__ import annotations
 
-import gc
-import threading
 from enum import Enum
-from types import TracebackType
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
@@ -334,8 +331,7 @@ class GetLabelDetectionResponse(_Model):
         type.
         """
         try:
-            with _PAUSED_GC:
-                return cls.model_validate(response)
+            return cls.model_validate(response)
         except ValidationError as exc:
             raise ResponseValidationError(
                 f"GetLabelDetection response does not match the service model: {exc}"
@@ -348,45 +344,3 @@ class GetLabelDetectionResponse(_Model):
 # in ``__init__``, which imports lazily.
 for _name in __all__:
     globals()[_name].__module__ = "rekolabels"
-
-
-class _PausedGC:
-    """Hold the cyclic garbage collector off while one page is validated.
-
-    Why: a 1,000-label page allocates tens of thousands of container objects, and every one of
-    them survives, so the collections they trigger (young, then ever older generations as the
-    survivors pile up) find nothing to free yet cost more than the validation itself. Validated
-    models are trees built from JSON: they hold no reference cycles, so nothing is lost by
-    waiting. On leaving, the collector is enabled again (only if it was enabled on entry, and
-    only when the last of several threads leaves) and the young generation is collected at once,
-    so the deferred work is paid here, by the validation that caused it, not silently later.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._reenable = False
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._depth == 0:
-                self._reenable = gc.isenabled()
-                gc.disable()
-            self._depth += 1
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with self._lock:
-            self._depth -= 1
-            collect = self._depth == 0 and self._reenable
-            if collect:
-                gc.enable()
-        if collect:
-            gc.collect(0)
-
-
-_PAUSED_GC = _PausedGC()

@@ -37,7 +37,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import CoreSchema, SchemaValidator, core_schema
 
-from ._models import _PAUSED_GC, GetLabelDetectionResponse, _Model
+from ._models import GetLabelDetectionResponse, _Model
 
 __all__ = ["PAGE_KEY", "Seen", "call", "has_job_status", "install", "to_page"]
 
@@ -198,8 +198,7 @@ def _page_from_wire(body: bytes) -> GetLabelDetectionResponse | None:
     botocore's parse of ``body``; None if botocore's parse would change anything (unknown or
     null members, wrong types, not JSON), so that the body takes botocore's normal path."""
     try:
-        with _PAUSED_GC:
-            page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
+        page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
     except ValidationError:
         return None
     return page
