@@ -352,15 +352,39 @@ def _ms_difference(figure: Figure, a: list[ChildRun], b: list[ChildRun]) -> Figu
     return figure
 
 
+_PLUGIN_LOAD = """
+import json, sys, time
+import pytest
+from importlib.metadata import entry_points
+(plugin,) = [e for e in entry_points(group="pytest11") if e.name == "rekolabels"]
+before = set(sys.modules)
+start = time.process_time()
+plugin.load()
+ms = (time.process_time() - start) * 1e3
+print(json.dumps({"ms": ms, "modules": sorted(set(sys.modules) - before)}))
+"""
+
+
 def startup(sizes: Sizes) -> list[Figure]:
     """What rekolabels costs processes that barely use it, in child-process CPU time."""
     plugin = Figure(
-        "S1", "pytest plugin: an unrelated one-test run, plugin on - plugin off (-p no:rekolabels)",
-        "<= 40",
+        "S1", "pytest plugin: loading it as pytest does, in an interpreter that has pytest "
+        "(CPU ms)", "<= 40",
+    )  # fmt: skip
+    run = Figure(
+        "S1-run", "pytest plugin: an unrelated one-test run, plugin on - off (-p no:rekolabels)",
+        "info",
     )  # fmt: skip
     helped = Figure("S2", "`rekolabels --help` - bare interpreter start-up (python -c pass)",
                     "<= 100")  # fmt: skip
     heavy = Figure("S3", f"modules of {'/'.join(HEAVY)} loaded by `import rekolabels`", "== 0")
+    loads = [
+        json.loads(run_child([sys.executable, "-c", _PLUGIN_LOAD], capture=True).stdout)
+        for _ in range(max(3, sizes.repeats_startup))
+    ]
+    spread = Spread.of([x["ms"] for x in loads])
+    plugin.set(spread.median, spread, " ms")
+    plugin.detail.append(f"modules it imports: {', '.join(loads[0]['modules'])}")
     env = {"PYTEST_ADDOPTS": "", "PYTHONDONTWRITEBYTECODE": "1"}
     with tempfile.TemporaryDirectory() as tmp:
         test = Path(tmp, "test_unrelated.py")
@@ -369,7 +393,7 @@ def startup(sizes: Sizes) -> list[Figure]:
                   "--rootdir", tmp, str(test)]  # fmt: skip
         a, b = ab_children(pytest, [*pytest, "-p", "no:rekolabels"],
                            repeats=sizes.repeats_startup, env=env)  # fmt: skip
-        _ms_difference(plugin, a, b)
+        _ms_difference(run, a, b)
     a, b = ab_children([*rekolabels_command(), "--help"], [sys.executable, "-c", "pass"],
                        repeats=sizes.repeats_startup)  # fmt: skip
     _ms_difference(helped, a, b)
@@ -384,7 +408,7 @@ def startup(sizes: Sizes) -> list[Figure]:
     a, b = ab_children([sys.executable, "-c", "import rekolabels"], [sys.executable, "-c", "pass"],
                        repeats=sizes.repeats_startup)  # fmt: skip
     _ms_difference(imported, a, b)
-    return [plugin, helped, heavy, imported]
+    return [plugin, run, helped, heavy, imported]
 
 
 FIGURES: dict[str, Callable[[Sizes], list[Figure]]] = {
