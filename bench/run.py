@@ -411,8 +411,45 @@ def startup(sizes: Sizes) -> list[Figure]:
     return [plugin, run, helped, heavy, imported]
 
 
+def cli(sizes: Sizes) -> list[Figure]:
+    """The CLI over loopback against a raw boto3 script writing the same document."""
+    n = sizes.labels_g1
+    speed = Figure(
+        "J1", f"`--output jsonl` labels per CPU-second / a raw boto3 script writing the same "
+        f"lines ({n:,} labels, each process's own CPU)", ">= 2.0",
+    )  # fmt: skip
+    memory = Figure(
+        "J2", f"peak RSS of `--output json` / the raw script holding the job ({n:,} labels)",
+        "<= 0.25",
+    )  # fmt: skip
+    with FakeServer({"bench": n}) as server:
+        get = [*rekolabels_command(), "get-label-detection", "--job-id", "bench",
+               "--endpoint-url", server.url]  # fmt: skip
+        for figure, output in ((speed, "jsonl"), (memory, "json")):
+            a, b = ab_children(
+                [*get, "--output", output], workload(f"raw-{output}", server, "bench"),
+                repeats=sizes.repeats_child, env=server.env, warmup=0,
+            )  # fmt: skip
+            if figure is speed:
+                ratios = [y.cpu_s / x.cpu_s for x, y in zip(a, b, strict=True)]
+                walls = Spread.of([y.wall_s / x.wall_s for x, y in zip(a, b, strict=True)])
+                figure.detail.append(f"by wall time instead: {walls.fmt()}")
+                figure.detail.append(
+                    f"labels/CPU-s: A {Spread.of([n / r.cpu_s for r in a]).fmt(1, '', 0)}; "
+                    f"B {Spread.of([n / r.cpu_s for r in b]).fmt(1, '', 0)}"
+                )
+            else:
+                ratios = [x.maxrss / y.maxrss for x, y in zip(a, b, strict=True)]
+                figure.detail.append(
+                    f"A {Spread.of([r.maxrss for r in a]).fmt(2**-20, ' MiB', 0)}; "
+                    f"B {Spread.of([r.maxrss for r in b]).fmt(2**-20, ' MiB', 0)}"
+                )
+            figure.set(Spread.of(ratios).median, Spread.of(ratios))
+    return [speed, memory]
+
+
 FIGURES: dict[str, Callable[[Sizes], list[Figure]]] = {
-    "P1": p1, "P1*": p1_star, "P4": p4, "P2": p2, "G1": g1, "P3": p3, "S": startup,
+    "P1": p1, "P1*": p1_star, "P4": p4, "P2": p2, "G1": g1, "P3": p3, "S": startup, "J": cli,
 }  # fmt: skip
 
 

@@ -91,14 +91,27 @@ def _labels_json(
     *,
     indent: int | None,
     separator: str,
+    null_free: bool,
     ascii_only: bool,
 ) -> str:
-    """The labels as ``json.dumps(det.to_boto3(), indent=indent)`` writes each, joined."""
+    """The labels as ``json.dumps(det.to_boto3(), indent=indent)`` writes each, joined.
+
+    ``null_free``: no field of the labels was set to None, as for every page the client
+    returns (botocore drops nulls; the wire validator refuses them). Then leaving out the
+    None fields writes exactly what leaving out the unset ones (to_boto3) writes, without
+    building each model's fields set (left for first use: see ``_models``).
+    """
     try:
         options: dict[str, Any] = {"ensure_ascii": True} if ascii_only else {}
-        # by_alias and exclude_unset: to_boto3's dump.
         chunks = [
-            _TO_JSON(det, indent=indent, by_alias=True, exclude_unset=True, **options)
+            _TO_JSON(
+                det,
+                indent=indent,
+                by_alias=True,
+                exclude_unset=not null_free,
+                exclude_none=null_free,
+                **options,
+            )
             for det in labels
         ]
         return separator.encode().join(chunks).decode()  # one decode per page, not per label
@@ -113,16 +126,21 @@ def _labels_json(
         )
 
 
-def jsonl_text(labels: Sequence[LabelDetection], *, ascii_only: bool = False) -> str:
+def jsonl_text(
+    labels: Sequence[LabelDetection], *, null_free: bool = False, ascii_only: bool = False
+) -> str:
     """The jsonl lines of a page's labels, each ending with a newline."""
     if not labels:
         return ""
-    return _labels_json(labels, indent=None, separator="\n", ascii_only=ascii_only) + "\n"
+    text = _labels_json(
+        labels, indent=None, separator="\n", null_free=null_free, ascii_only=ascii_only
+    )
+    return text + "\n"
 
 
-def write_jsonl(labels: Sequence[LabelDetection], out: TextIO) -> None:
+def write_jsonl(labels: Sequence[LabelDetection], out: TextIO, *, null_free: bool = False) -> None:
     """One LabelDetection per line, AWS names: greppable, streamable, ``jq -c`` friendly."""
-    out.write(jsonl_text(labels, ascii_only=not _holds_unicode(out)))
+    out.write(jsonl_text(labels, null_free=null_free, ascii_only=not _holds_unicode(out)))
 
 
 class JsonDocument:
@@ -136,8 +154,9 @@ class JsonDocument:
 
     _LABEL_INDENT = "\n" + " " * 8  # a label's lines inside the top-level "Labels" array
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, null_free: bool = False) -> None:
         self._out = out
+        self._null_free = null_free
         self._ascii_only = not _holds_unicode(out)
         self._tail: str | None = None
         self._labels = 0
@@ -150,7 +169,10 @@ class JsonDocument:
         if not labels:
             return
         # Joined by ",\n", then every line indented: the separators' newlines included.
-        text = _labels_json(labels, indent=4, separator=",\n", ascii_only=self._ascii_only)
+        text = _labels_json(
+            labels, indent=4, separator=",\n", null_free=self._null_free,
+            ascii_only=self._ascii_only,
+        )  # fmt: skip
         text = text.replace("\n", self._LABEL_INDENT)
         lead = "" if self._labels == 0 else ","
         self._out.write(lead + self._LABEL_INDENT + text)

@@ -33,6 +33,7 @@ from rekolabels._output import (
     write_jsonl,
     write_table,
 )
+from rekolabels.testing import http_response, new_client
 from rekolabels.testing._synthetic import synthetic_response
 from tests.helpers import RECORDINGS, load
 from tests.test_models_property import responses
@@ -301,3 +302,52 @@ def test_pages_without_labels_in_between_leave_no_stray_separator() -> None:
 def test_a_document_needs_a_page() -> None:
     with pytest.raises(ValueError, match="no page"):
         JsonDocument(io.StringIO()).close()
+
+
+def client_page(body: dict[str, Any]) -> rl.GetLabelDetectionResponse:
+    """``body`` served to a real boto3 client and read by LabelDetectionClient.get_page."""
+    client = new_client()
+    raw = json.dumps(body).encode()
+
+    def answer(**_: Any) -> Any:
+        return http_response(200, raw, {"x-amzn-RequestId": "req-1"})
+
+    client.meta.events.register("before-send.rekognition.GetLabelDetection", answer)
+    return rl.LabelDetectionClient(client).get_page("job-1")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(responses, st.sampled_from(["as is", "unknown member", "null member"]))
+def test_pages_from_the_client_hold_no_null_so_null_free_writing_is_to_boto3(
+    d: dict[str, Any], change: str
+) -> None:
+    """The CLI writes the client's labels with null_free=True: the wire path and botocore's
+    path (taken for bodies with unknown or null members) must both give labels with no None
+    field set, or the output would lose a ``null``."""
+    body = {**d, "JobStatus": "SUCCEEDED", "JobId": "job-1"}  # the client checks both
+    if change == "unknown member":
+        body["Xa"] = 1
+    elif change == "null member":
+        body["JobTag"] = None
+        for det in body.get("Labels", [])[:1]:
+            det["Timestamp"] = None
+    page = client_page(body)
+    labels = page.labels or []
+    assert jsonl_text(labels, null_free=True) == jsonl_text(labels)
+    fast, plain = io.StringIO(), io.StringIO()
+    for document in (JsonDocument(fast, null_free=True), JsonDocument(plain)):
+        document.add(page)
+        document.close()
+    assert fast.getvalue() == plain.getvalue()
+
+
+def test_null_free_writing_is_only_for_labels_that_hold_no_null() -> None:
+    # The reason the flag exists: with a None set on purpose, only to_boto3's rule keeps it.
+    labels = (
+        rl.GetLabelDetectionResponse.from_boto3(
+            {"Labels": [{"Timestamp": None, "Label": {"Name": "x"}}]}
+        ).labels
+        or []
+    )
+    assert json.loads(jsonl_text(labels)) == {"Timestamp": None, "Label": {"Name": "x"}}
+    assert json.loads(jsonl_text(labels, null_free=True)) == {"Label": {"Name": "x"}}

@@ -120,7 +120,8 @@ def _stream(
     out = sys.stdout
     written = 0
     resume: str | None = args.next_token
-    document = JsonDocument(out) if args.output == "json" else None
+    # Pages from the client hold no null (see _output._labels_json).
+    document = JsonDocument(out, null_free=True) if args.output == "json" else None
     try:
         with _progress(console, f"job {args.job_id}") as advance:
             for page in pages:
@@ -128,7 +129,7 @@ def _stream(
                 if document is not None:
                     document.add(page)
                 elif args.output == "jsonl":
-                    write_jsonl(labels, out)
+                    write_jsonl(labels, out, null_free=True)
                 else:
                     write_csv(labels, out, header=written == 0)
                 out.flush()
