@@ -136,6 +136,9 @@ def _stream(
                 written += 1
                 resume = page.next_token
                 advance(len(labels))
+                # Hold no page while the next one is fetched and validated: memory stays at
+                # one page, and the collector has one page less to scan.
+                del page, labels
             if document is not None:
                 document.close()
     except KeyboardInterrupt:
