@@ -258,12 +258,8 @@ def _child_json(run: ChildRun) -> dict[str, Any]:
 def _children(a: list[str], b: list[str], repeats: int, env: dict[str, str]) -> tuple[
     list[ChildRun], list[ChildRun]
 ]:  # fmt: skip
-    runs_a, runs_b = [], []
-    for r in range(repeats):
-        order = ((a, runs_a), (b, runs_b)) if r % 2 == 0 else ((b, runs_b), (a, runs_a))
-        for argv, runs in order:
-            runs.append(run_child(argv, env=env, capture=True))
-    return runs_a, runs_b
+    """Interleaved child processes, each reporting its own peak RSS and its output."""
+    return ab_children(a, b, repeats=repeats, env=env, warmup=0, own_rss=True, capture=True)
 
 
 def p2(sizes: Sizes) -> list[Figure]:
@@ -428,7 +424,7 @@ def cli(sizes: Sizes) -> list[Figure]:
         for figure, output in ((speed, "jsonl"), (memory, "json")):
             a, b = ab_children(
                 [*get, "--output", output], workload(f"raw-{output}", server, "bench"),
-                repeats=sizes.repeats_child, env=server.env, warmup=0,
+                repeats=sizes.repeats_child, env=server.env, warmup=0, own_rss=True,
             )  # fmt: skip
             if figure is speed:
                 ratios = [y.cpu_s / x.cpu_s for x, y in zip(a, b, strict=True)]
