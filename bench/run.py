@@ -174,7 +174,11 @@ def ratio_figure(figure: Figure, result: AB) -> Figure:
 
 
 def p1(sizes: Sizes) -> list[Figure]:
-    """The typed page against botocore's own parse of the same bytes, and against json.loads."""
+    """The typed page against botocore's own parse of the same bytes, and against json.loads.
+
+    Goals: P1 (from_boto3) on both real pages, as first set; the bytes path (what the client
+    runs) and P1f on the v3 page, as the performance issue sets them; the rest is information.
+    """
     figures = []
     typed = rl.GetLabelDetectionResponse.from_boto3
     from_bytes = rl_rawpage._page_from_wire
@@ -189,7 +193,7 @@ def p1(sizes: Sizes) -> list[Figure]:
                     "<= 0.5"),
              lambda parsed=parsed: typed(parsed), parse),
             (Figure(f"P1b-{label}", "typed page from the body's bytes / botocore parse",
-                    "<= 0.5"),
+                    "<= 0.5" if label == "v3" else "info"),
              lambda body=body: from_bytes(body), parse),
             (Figure(f"P1f-{label}", "typed page from the bytes / json.loads of the same bytes",
                     "<= 2.0" if label == "v3" else "info"),
