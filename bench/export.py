@@ -155,7 +155,7 @@ def p5_rss(sizes: Sizes) -> list[Figure]:
             for n in (few, many) if r % 2 == 0 else (many, few):
                 out = Path(tmp, f"out-{n}-{r}")
                 runs[n].append(run_child(export_argv(server, files[n], out), env=DUMMY_ENV,
-                                         capture=True))  # fmt: skip
+                                         capture=True, own_rss=True))  # fmt: skip
                 check_dataset(out, ids[:n], PAGE * sizes.pages)
     ratios = [b.maxrss / a.maxrss for a, b in zip(runs[few], runs[many], strict=True)]
     spread = Spread.of(ratios)

@@ -18,8 +18,10 @@ The rules each figure follows, and why:
 - **The fake out of process.** End-to-end figures talk to ``rekolabels fake-server`` in its own
   process over 127.0.0.1 (``FakeServer``), so the fake's heap and CPU are not in the figure.
 - **Memory in child processes.** A memory figure runs each side in a fresh interpreter and
-  reads its peak RSS (``ru_maxrss`` from ``os.wait4``), or, where the workload is small next
-  to the interpreter, the peak above a settled baseline (``peak_rss_above_baseline``).
+  reads its own peak RSS (``VmHWM``, written at exit by ``_launch.py``: ``os.wait4``'s
+  ``ru_maxrss`` would include this process's RSS, which Linux carries across ``exec``), or,
+  where the workload is small next to the interpreter, the peak above a settled baseline
+  (``peak_rss_above_baseline``).
 - **The machine is printed** (CPU count, load average) with every run: on a shared machine a
   high load is a reason to rerun, not to trust the figure.
 """
@@ -281,7 +283,11 @@ def ab(
 
 @dataclass(frozen=True)
 class ChildRun:
-    """What one child process cost: wall and CPU seconds, peak RSS in bytes, and its output."""
+    """What one child process cost: wall and CPU seconds, peak RSS in bytes, and its output.
+
+    ``maxrss`` is the program's own peak when it ran with ``own_rss=True``; otherwise it is
+    ``os.wait4``'s, which on Linux includes the spawning process's RSS (see ``_launch.py``).
+    """
 
     wall_s: float
     cpu_s: float
@@ -302,12 +308,27 @@ def run_child(
     capture: bool = False,
     stdin: bytes | None = None,
     timeout_s: float = 600.0,
+    own_rss: bool = False,
 ) -> ChildRun:
-    """Run ``argv`` to its end; its own CPU time and peak RSS come from ``os.wait4``.
+    """Run ``argv`` to its end; its CPU time comes from ``os.wait4``.
 
-    Output goes to ``/dev/null`` unless ``capture`` (then it is read as it comes, so a large
-    output does not block the child on a full pipe).
+    ``own_rss``: ``argv`` is a Python program (``sys.executable ...`` or a console script),
+    run through ``_launch.py`` so that ``maxrss`` is its own peak RSS (Linux), not one that
+    includes this process's. Output goes to ``/dev/null`` unless ``capture`` (then it is read
+    as it comes, so a large output does not block the child on a full pipe).
     """
+    if own_rss:
+        with tempfile.NamedTemporaryFile(prefix="rss-", delete=False) as rss_file:
+            pass
+        program = list(argv[1:] if argv[0] == sys.executable else argv)
+        launched = [sys.executable, str(Path(__file__).with_name("_launch.py")), rss_file.name]
+        try:
+            run = run_child([*launched, "--", *program], env=env, capture=capture,
+                            stdin=stdin, timeout_s=timeout_s)  # fmt: skip
+            peak = int(Path(rss_file.name).read_text())
+        finally:
+            os.unlink(rss_file.name)
+        return ChildRun(run.wall_s, run.cpu_s, peak, run.returncode, run.stdout)
     full_env = {**os.environ, **(env or {})}
     out = subprocess.PIPE if capture else subprocess.DEVNULL
     chunks: list[bytes] = []
@@ -365,20 +386,23 @@ def ab_children(
     repeats: int,
     env: Mapping[str, str] | None = None,
     warmup: int = 1,
+    own_rss: bool = False,
+    capture: bool = False,
 ) -> tuple[list[ChildRun], list[ChildRun]]:
     """Two commands run alternately (the first of each pair alternates), ``repeats`` each."""
+    options: dict[str, Any] = {"env": env, "own_rss": own_rss, "capture": capture}
     for _ in range(warmup):
-        run_child(a, env=env)
-        run_child(b, env=env)
+        run_child(a, **options)
+        run_child(b, **options)
     runs_a: list[ChildRun] = []
     runs_b: list[ChildRun] = []
     for r in range(repeats):
         if r % 2 == 0:
-            runs_a.append(run_child(a, env=env))
-            runs_b.append(run_child(b, env=env))
+            runs_a.append(run_child(a, **options))
+            runs_b.append(run_child(b, **options))
         else:
-            runs_b.append(run_child(b, env=env))
-            runs_a.append(run_child(a, env=env))
+            runs_b.append(run_child(b, **options))
+            runs_a.append(run_child(a, **options))
     return runs_a, runs_b
 
 

@@ -1,7 +1,7 @@
 """Workloads that bench/run.py runs in a fresh interpreter each, against the loopback fake.
 
 Usage: ``python bench/workloads.py NAME URL JOB_ID``; prints one JSON object on stdout (except
-the ``*-jsonl`` / ``*-json`` writers, whose output is the document itself). Each baseline is
+the ``raw-jsonl`` / ``raw-json`` writers, whose output is the document itself). Each baseline is
 what a user writes without rekolabels, in as few lines as boto3 allows. Dummy credentials and
 the region come from the environment (``harness.DUMMY_ENV``).
 """
@@ -76,6 +76,43 @@ def peak_page(url: str, job_id: str) -> dict[str, Any]:
     return _peak(lambda lc, job: lc.get_page(job), url, job_id)
 
 
+def raw_jsonl(url: str, job_id: str) -> None:
+    """The raw boto3 script the CLI's ``--output jsonl`` is measured against: same lines."""
+    client = _boto3_client(url)
+    params: dict[str, Any] = {"JobId": job_id}
+    while True:
+        page = client.get_label_detection(**params)
+        for label in page["Labels"]:
+            sys.stdout.write(json.dumps(label, ensure_ascii=False, separators=(",", ":")) + "\n")
+        token = page.get("NextToken")
+        if not token:
+            return
+        params["NextToken"] = token
+
+
+def raw_json(url: str, job_id: str) -> None:
+    """The raw boto3 script for ``--output json``: the whole job held, then one document, as
+    the AWS CLI prints it (indent 4)."""
+    client = _boto3_client(url)
+    params: dict[str, Any] = {"JobId": job_id}
+    labels: list[dict[str, Any]] = []
+    first: dict[str, Any] | None = None
+    while True:
+        page = client.get_label_detection(**params)
+        first = first or page
+        labels.extend(page["Labels"])
+        token = page.get("NextToken")
+        if not token:
+            break
+        params["NextToken"] = token
+    skip = ("NextToken", "ResponseMetadata", "Labels")
+    document = {**{k: v for k, v in first.items() if k not in skip}, "Labels": labels}
+    json.dump(document, sys.stdout, indent=4, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+WRITERS: dict[str, Callable[[str, str], None]] = {"raw-jsonl": raw_jsonl, "raw-json": raw_json}
+
 WORKLOADS: dict[str, Callable[[str, str], dict[str, Any]]] = {
     "raw-keep": raw_keep,
     "get-all": get_all,
@@ -86,7 +123,10 @@ WORKLOADS: dict[str, Callable[[str, str], dict[str, Any]]] = {
 
 def main(argv: list[str]) -> int:
     name, url, job_id = argv
-    print(json.dumps(WORKLOADS[name](url, job_id)))
+    if name in WRITERS:
+        WRITERS[name](url, job_id)
+    else:
+        print(json.dumps(WORKLOADS[name](url, job_id)))
     return 0
 
 

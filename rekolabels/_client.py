@@ -383,7 +383,9 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
         labels.extend(page.labels or ())
     if first is None:
         raise InvalidArgumentError("pages: there is no page to merge")
-    fields = {name: getattr(first, name) for name in first.model_fields_set}
+    # model_fields_set also names the extras, which model_extra passes on.
+    declared = first.model_fields_set & GetLabelDetectionResponse.model_fields.keys()
+    fields = {name: getattr(first, name) for name in declared}
     fields.pop("next_token", None)
     fields["labels"] = labels
     return GetLabelDetectionResponse.model_construct(

@@ -15,13 +15,23 @@ plus ``ResponseMetadata`` (which botocore adds to every response).
 
 from __future__ import annotations
 
-import gc
-import threading
+from collections.abc import Callable
 from enum import Enum
-from types import TracebackType
+from functools import partial
+from operator import add, itemgetter
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, SchemaValidator, core_schema
 
 from ._errors import ResponseValidationError
 
@@ -114,6 +124,36 @@ class _Model(BaseModel):
         return self.model_dump(by_alias=True, exclude_unset=True, mode="json")
 
 
+# -- the fields set, on first use ---------------------------------------------------------------
+#
+# pydantic stores a set of the fields that were set in every instance: on a page, two or more
+# per label, each 216 bytes and tracked by the cyclic GC (a fifth of a page's objects). A page
+# validated from the wire holds no null (the wire validator refuses nulls), so there a field is
+# set exactly when its value is not None: the wire validator leaves the slot None and the set
+# is derived, then stored, the first time anything asks for it (``model_fields_set``, a dump
+# with ``exclude_unset``, a copy). Every other path stores pydantic's own set, as before.
+
+_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"]  # BaseModel's slot
+
+
+def _fields_set(model: BaseModel) -> set[str]:
+    fields_set: set[str] | None = _FIELDS_SET.__get__(model, type(model))
+    if fields_set is None:
+        fields_set = {name for name, value in model.__dict__.items() if value is not None}
+        fields_set.update(model.__pydantic_extra__ or ())
+        _FIELDS_SET.__set__(model, fields_set)
+    return fields_set
+
+
+# The slot, read through ``_fields_set``; stored as before (the setter is the slot's own, in C).
+setattr(_Model, "__pydantic_fields_set__", property(_fields_set, _FIELDS_SET.__set__))  # noqa: B010
+
+# Steps the wire validator appends to every model's fields validation, turning its
+# ``(dict, extra, fields_set)`` into ``(dict, extra, None)``: C callables, so no Python runs
+# per model, and the set dies young instead of living as long as the page.
+_SET_ON_FIRST_USE = (partial(add, (None,)), itemgetter(1, 2, 0))
+
+
 class BoundingBox(_Model):
     """Box around an instance, as ratios of the frame's width and height (0 to 1)."""
 
@@ -178,6 +218,77 @@ class LabelCategory(_Model):
     """Name of the category."""
 
 
+# -- shared leaves ------------------------------------------------------------------------------
+#
+# Parents, aliases and categories are leaves of one string (``{"Name": "Vehicle"}``) repeated
+# across a job: a 1,000-label page holds ~2,500 of them and a few dozen distinct names. Built
+# one by one, each is a model instance plus its ``__dict__``, fields-set and extras containers,
+# two of them tracked by the cyclic GC: most of a page's objects, its memory and the collector's
+# work. So a leaf that is exactly ``{"Name": <str>}`` is looked up by name and the one immutable
+# instance for that name is shared (models are frozen); anything else (another member, a
+# missing or non-string Name, a model instance) is validated as the model itself, as before.
+# The shared instance is the one ``model_validate({"Name": name})`` builds: same type, fields
+# set, extras and equality. Both steps of the fast branch are C callables, so a hit runs no
+# Python code.
+
+_SHARED_LEAVES_MAX = 10_000
+"""Names kept per leaf class: a hostile job of unique names cannot grow the cache further."""
+
+
+_LEAF_CACHES: dict[type[BaseModel], _LeafCache] = {}
+
+
+class _LeafCache(dict[str, Any]):
+    """name -> the shared leaf of ``cls`` with that Name; bounded, built on first use."""
+
+    def __init__(self, cls: type[BaseModel]) -> None:
+        super().__init__()
+        self._cls = cls
+
+    def __missing__(self, name: str) -> Any:
+        leaf = self._cls.model_validate({"Name": name})
+        if len(self) < _SHARED_LEAVES_MAX:
+            self[name] = leaf
+        return leaf
+
+
+class _Shared:
+    """Field annotation: share the leaves of this model class (see above)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: type[BaseModel], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        model = handler(source)
+        name_only = core_schema.typed_dict_schema(
+            {
+                "Name": core_schema.typed_dict_field(
+                    core_schema.str_schema(), validation_alias="Name"
+                )
+            },
+            extra_behavior="forbid",
+            strict=True,
+        )
+        shared = core_schema.chain_schema(
+            [
+                name_only,
+                core_schema.no_info_plain_validator_function(itemgetter("Name")),
+                core_schema.no_info_plain_validator_function(
+                    _LEAF_CACHES.setdefault(source, _LeafCache(source)).__getitem__
+                ),
+            ]
+        )
+        return core_schema.union_schema([shared, model], mode="left_to_right")
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Document the model, not the lookup.
+        return handler(schema["choices"][1])
+
+
+_SHARED = _Shared()
+
+
 class Label(_Model):
     """A detected label: name, confidence, taxonomy and instances."""
 
@@ -187,11 +298,11 @@ class Label(_Model):
     """Confidence (0-100) that the label is present."""
     instances: list[Instance] | None = Field(None, alias="Instances")
     """Boxes around occurrences of the label (common objects only; none with SEGMENTS)."""
-    parents: list[Parent] | None = Field(None, alias="Parents")
+    parents: list[Annotated[Parent, _SHARED]] | None = Field(None, alias="Parents")
     """Ancestors of the label in the taxonomy."""
-    aliases: list[LabelAlias] | None = Field(None, alias="Aliases")
+    aliases: list[Annotated[LabelAlias, _SHARED]] | None = Field(None, alias="Aliases")
     """Other names of the label (model 3.0 and later)."""
-    categories: list[LabelCategory] | None = Field(None, alias="Categories")
+    categories: list[Annotated[LabelCategory, _SHARED]] | None = Field(None, alias="Categories")
     """Categories of the label (model 3.0 and later)."""
 
 
@@ -333,9 +444,17 @@ class GetLabelDetectionResponse(_Model):
         Raises ResponseValidationError (never a bare pydantic error) when a field has the wrong
         type.
         """
+        if cls is GetLabelDetectionResponse:
+            # botocore's dicts hold no null: the fast validator (fields set on first use) takes
+            # them; anything it refuses gets the ordinary validation and its errors.
+            try:
+                page: GetLabelDetectionResponse = _BOTO3_VALIDATOR.validate_python(response)
+            except ValidationError:
+                pass
+            else:
+                return page
         try:
-            with _PAUSED_GC:
-                return cls.model_validate(response)
+            return cls.model_validate(response)
         except ValidationError as exc:
             raise ResponseValidationError(
                 f"GetLabelDetection response does not match the service model: {exc}"
@@ -350,43 +469,56 @@ for _name in __all__:
     globals()[_name].__module__ = "rekolabels"
 
 
-class _PausedGC:
-    """Hold the cyclic garbage collector off while one page is validated.
+# -- the fast validator ------------------------------------------------------------------------
+#
+# A copy of the response's validator that refuses null, so that a field is set exactly when it is
+# not None and the fields set is left for first use (above). botocore's dicts never hold null:
+# ``from_boto3`` tries it first, and anything it refuses gets the ordinary validation, untouched.
+# The wire validator (``_rawpage``) is a copy of the same kind, with its own further changes.
 
-    Why: a 1,000-label page allocates tens of thousands of container objects, and every one of
-    them survives, so the collections they trigger (young, then ever older generations as the
-    survivors pile up) find nothing to free yet cost more than the validation itself. Validated
-    models are trees built from JSON: they hold no reference cycles, so nothing is lost by
-    waiting. On leaving, the collector is enabled again (only if it was enabled on entry, and
-    only when the last of several threads leaves) and the young generation is collected at once,
-    so the deferred work is paid here, by the validation that caused it, not silently later.
+
+def _fast_schema(
+    schema: Any, edit: Callable[[dict[str, Any], bool], None] | None = None, top: bool = True
+) -> Any:
+    """A copy of a core schema refusing null and leaving fields sets for first use, recursively;
+    ``edit(node, top)`` changes each copied node further (``top``: not inside any field)."""
+    if isinstance(schema, list):
+        return [_fast_schema(item, edit, top) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "nullable":
+        return _fast_schema(schema["schema"], edit, top)
+    out = {
+        key: value
+        if key in ("metadata", "cls")
+        else _fast_schema(value, edit, top and key != "fields")
+        for key, value in schema.items()
+    }
+    if out.get("type") == "model":
+        steps = (core_schema.no_info_plain_validator_function(f) for f in _SET_ON_FIRST_USE)
+        out["schema"] = core_schema.chain_schema([out["schema"], *steps])
+    if edit is not None:
+        edit(out, top)
+    return out
+
+
+def _build_validator(schema: CoreSchema) -> SchemaValidator:
+    """A validator of the models built from a changed copy of their core schema.
+
+    pydantic-core reuses a model class's own validator for any ``model`` schema of a complete
+    class, which would undo the changes; marking the classes incomplete while building stops
+    that. Called at import only, so no other thread can see the classes meanwhile.
     """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._reenable = False
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._depth == 0:
-                self._reenable = gc.isenabled()
-                gc.disable()
-            self._depth += 1
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with self._lock:
-            self._depth -= 1
-            collect = self._depth == 0 and self._reenable
-            if collect:
-                gc.enable()
-        if collect:
-            gc.collect(0)
+    classes = _Model.__subclasses__()
+    for cls in classes:
+        cls.__pydantic_complete__ = False
+    try:
+        return SchemaValidator(schema)
+    finally:
+        for cls in classes:
+            cls.__pydantic_complete__ = True
 
 
-_PAUSED_GC = _PausedGC()
+_BOTO3_VALIDATOR = _build_validator(
+    _fast_schema(GetLabelDetectionResponse.__pydantic_core_schema__)
+)

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import CoreSchema, SchemaValidator, core_schema
+from pydantic_core import core_schema
 
-from ._models import _PAUSED_GC, GetLabelDetectionResponse, _Model
+from ._models import GetLabelDetectionResponse, _build_validator, _fast_schema
 
 __all__ = ["PAGE_KEY", "Seen", "call", "has_job_status", "install", "to_page"]
 
@@ -142,7 +142,8 @@ def _handle(state: _Call, response: dict[str, Any], customized: dict[str, Any]) 
 # pydantic-core can validate the bytes directly, once. The wire validator is the response schema
 # with three changes, each making it refuse a body botocore's walk would change: members are
 # matched by AWS name only (no field names), an unknown member fails (rather than being kept),
-# and null fails (rather than being dropped). ResponseMetadata is botocore's, never the body's.
+# and null fails (rather than being dropped: the fast schema of ``_models``, which also leaves
+# each model's fields set for first use). ResponseMetadata is botocore's, never the body's.
 # A refused body goes botocore's normal path, untouched.
 
 
@@ -150,47 +151,20 @@ def _refuse_unknown(value: object) -> object:
     raise ValueError("not a member of the service model: botocore would drop it")
 
 
-def _wire_schema(schema: Any, top: bool = True) -> Any:
-    """A copy of a core schema with the three changes above (recursively)."""
-    if isinstance(schema, list):
-        return [_wire_schema(item, top) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if schema.get("type") == "nullable":
-        return _wire_schema(schema["schema"], top)
-    out = {
-        key: value if key in ("metadata", "cls") else _wire_schema(value, top and key != "fields")
-        for key, value in schema.items()
-    }
-    kind = out.get("type")
+def _wire_changes(node: dict[str, Any], top: bool) -> None:
+    """The wire validator's changes to one node of the fast schema (see above)."""
+    kind = node.get("type")
     if kind == "model":
-        out["config"] = {**out.get("config", {}), "validate_by_name": False}
+        node["config"] = {**node.get("config", {}), "validate_by_name": False}
     elif kind == "model-fields":
-        out["extras_schema"] = core_schema.no_info_plain_validator_function(_refuse_unknown)
+        node["extras_schema"] = core_schema.no_info_plain_validator_function(_refuse_unknown)
         if top:
-            out["fields"] = {k: v for k, v in out["fields"].items() if k != "response_metadata"}
-    return out
+            node["fields"] = {k: v for k, v in node["fields"].items() if k != "response_metadata"}
 
 
-def _build_wire_validator() -> SchemaValidator:
-    """The wire validator, built from the response's core schema.
-
-    pydantic-core reuses a model class's own validator for any ``model`` schema of a complete
-    class, which would undo the changes; marking the classes incomplete while building stops
-    that. Built once, at import, so no other thread can see the classes meanwhile.
-    """
-    schema: CoreSchema = _wire_schema(GetLabelDetectionResponse.__pydantic_core_schema__)
-    classes = _Model.__subclasses__()
-    for cls in classes:
-        cls.__pydantic_complete__ = False
-    try:
-        return SchemaValidator(schema)
-    finally:
-        for cls in classes:
-            cls.__pydantic_complete__ = True
-
-
-_WIRE_VALIDATOR = _build_wire_validator()
+_WIRE_VALIDATOR = _build_validator(
+    _fast_schema(GetLabelDetectionResponse.__pydantic_core_schema__, _wire_changes)
+)
 
 
 def _page_from_wire(body: bytes) -> GetLabelDetectionResponse | None:
@@ -198,8 +172,7 @@ def _page_from_wire(body: bytes) -> GetLabelDetectionResponse | None:
     botocore's parse of ``body``; None if botocore's parse would change anything (unknown or
     null members, wrong types, not JSON), so that the body takes botocore's normal path."""
     try:
-        with _PAUSED_GC:
-            page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
+        page: GetLabelDetectionResponse = _WIRE_VALIDATOR.validate_json(body)
     except ValidationError:
         return None
     return page

@@ -20,7 +20,7 @@ import harness  # noqa: E402
 
 QUICK_KEYS = {
     *(f"{p}-{v}" for p in ("P1", "P1b", "P1f", "P1*") for v in ("v2", "v3")),
-    "P4", "P5", "P2", "G1", "P3", "S1", "S2", "S3", "S4",
+    "P4", "P5", "P2", "G1", "P3", "S1", "S1-run", "S2", "S3", "S4", "J1", "J2",
 }  # fmt: skip
 
 
@@ -130,3 +130,16 @@ def test_the_fake_server_runs_out_of_process() -> None:
     assert server._proc is None
     finished = ref()
     assert finished is None or finished.returncode is not None
+
+
+def test_a_childs_own_peak_rss_leaves_out_the_process_that_spawned_it() -> None:
+    # Linux carries ru_maxrss across exec: a child of a big process reports the big one's RSS
+    # unless the child measures itself (own_rss), as the memory figures do.
+    ballast = bytearray(300 * 2**20)
+    ballast[::4096] = b"1" * len(ballast[::4096])
+    tiny = [sys.executable, "-c", "print('ok')"]
+    run = harness.run_child(tiny, capture=True, own_rss=True)
+    assert run.stdout.strip() == b"ok"
+    assert run.maxrss < 150 * 2**20
+    assert harness.run_child(tiny).maxrss >= 300 * 2**20  # what wait4 alone would say
+    del ballast

@@ -20,8 +20,8 @@ import pytest
 
 import rekolabels as rl
 from rekolabels._cli import main
-from rekolabels._output import CSV_HEADER
-from rekolabels.testing import FakeRekognition
+from rekolabels._output import CSV_HEADER, response_json
+from rekolabels.testing import FakeRekognition, new_client
 from tests.cli_helpers import clean_env, keep_logger, offline_aws, run, script
 
 JOB = "job-2345"
@@ -91,6 +91,42 @@ def test_jsonl_is_one_label_detection_per_line(
     assert set(first) <= {"Timestamp", "Label", "StartTimestampMillis", "EndTimestampMillis",
                           "DurationMillis"}  # fmt: skip
     rl.LabelDetection.model_validate(first)
+
+
+@pytest.mark.parametrize("max_results", ["1000", "7"])
+def test_json_and_jsonl_parse_to_the_same_values_as_the_whole_job(
+    endpoint: list[str], capsys: pytest.CaptureFixture[str], max_results: str
+) -> None:
+    """Streamed page by page, the output holds what the merged response and its labels hold
+    (what the CLI printed when it built the whole job first)."""
+    lc = rl.LabelDetectionClient(new_client(endpoint_url=endpoint[1]))
+    expected = response_json(lc.get_all(JOB, max_results=int(max_results)))
+    common = ["get-label-detection", "--job-id", JOB, "--max-results", max_results, *endpoint]
+    assert json.loads(output(common, capsys)) == expected
+    lines = output([*common, "--output", "jsonl"], capsys).splitlines()
+    assert [json.loads(line) for line in lines] == expected["Labels"]
+
+
+@pytest.mark.parametrize("kind", ["json", "jsonl"])
+def test_a_failure_after_the_first_page_exits_1_leaving_the_output_incomplete(
+    kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeRekognition(seed=5) as failing:
+        failing.add_synthetic_job("job-1", detections=25, seed=1)
+        failing.inject([None, "AccessDeniedException"])  # page 1 served, page 2 refused
+        code = main(
+            ["get-label-detection", "--job-id", "job-1", "--max-results", "10",
+             "--output", kind, "--endpoint-url", failing.serve()]
+        )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.strip().splitlines()[-1].startswith("rekolabels: error: ")
+    if kind == "jsonl":
+        assert len(captured.out.splitlines()) == 10  # page 1, whole lines
+    else:
+        assert captured.out.startswith('{\n    "JobStatus": "SUCCEEDED"')
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(captured.out)
 
 
 def test_csv_has_the_documented_header_and_a_row_per_label(

@@ -281,3 +281,111 @@ def test_errors_pickle_with_their_attributes() -> None:
     )  # fmt: skip
     failed = pickle.loads(pickle.dumps(rl.JobFailedError("failed", status_message="why")))
     assert failed.status_message == "why"
+
+
+# -- memory and GC: shared leaves, the fields set on first use --------------------------------
+
+
+def models_of(model: BaseModel) -> list[BaseModel]:
+    """Every model in a tree, depth first."""
+    found = [model]
+    for _, value in model:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, BaseModel):
+                found += models_of(item)
+    return found
+
+
+def ordinary(d: Any) -> rl.GetLabelDetectionResponse:
+    """What pydantic's own validation builds, for comparison."""
+    return rl.GetLabelDetectionResponse.model_validate(d)
+
+
+def test_parents_aliases_and_categories_of_one_name_are_one_shared_instance() -> None:
+    page = rl.GetLabelDetectionResponse.from_boto3(
+        load("boto3-2023-grandtour720-timestamps-v3.json")
+    )
+    leaves = [
+        leaf
+        for det in page.labels or []
+        for leaf in [*(det.label.parents or []), *(det.label.categories or [])]  # type: ignore[union-attr]
+    ]
+    assert len(leaves) > 2000
+    assert len({id(leaf) for leaf in leaves}) == len({(type(x), x.name) for x in leaves}) < 100
+    vehicle = next(x for x in leaves if isinstance(x, rl.Parent) and x.name == "Vehicle")
+    # The shared instance is exactly what validating {"Name": ...} on its own gives.
+    alone = rl.Parent.model_validate({"Name": "Vehicle"})
+    assert vehicle == alone
+    assert vehicle.model_fields_set == alone.model_fields_set == {"name"}
+    assert vehicle.model_extra == alone.model_extra == {}
+    assert page == ordinary(load("boto3-2023-grandtour720-timestamps-v3.json"))
+
+
+def test_a_leaf_that_is_not_just_a_name_is_its_own_model() -> None:
+    label = rl.Label.model_validate(
+        {"Parents": [{"Name": "A", "New": 1}, {"name": "A"}, {}, {"Name": "A"}, {"Name": "A"}]}
+    )
+    extra, by_name, empty, shared, again = label.parents or []
+    assert extra.model_extra == {"New": 1}
+    assert extra is not shared
+    assert by_name == shared
+    assert by_name is not shared
+    assert empty.model_fields_set == set()
+    assert empty.name is None
+    assert shared is again
+    with pytest.raises(rl.ResponseValidationError):
+        rl.GetLabelDetectionResponse.from_boto3({"Labels": [{"Label": {"Parents": [{"Name": 5}]}}]})
+
+
+def test_the_shared_leaves_are_bounded() -> None:
+    from rekolabels._models import _LEAF_CACHES, _SHARED_LEAVES_MAX
+
+    names = [f"unique-{i}" for i in range(_SHARED_LEAVES_MAX + 50)]
+    label = rl.Label.model_validate({"Categories": [{"Name": n} for n in names]})
+    assert [c.name for c in label.categories or []] == names
+    assert len(_LEAF_CACHES[rl.LabelCategory]) <= _SHARED_LEAVES_MAX
+
+
+@pytest.mark.parametrize("name", RECORDINGS)
+@pytest.mark.parametrize("path", ["from_boto3", "wire"])
+def test_fields_sets_left_for_first_use_are_pydantics_own(name: str, path: str) -> None:
+    from rekolabels._models import _FIELDS_SET, _LEAF_CACHES
+    from rekolabels._rawpage import _page_from_wire
+
+    d = load(name)
+    page = (
+        rl.GetLabelDetectionResponse.from_boto3(d) if path == "from_boto3"
+        else _page_from_wire(wire_body(d))
+    )  # fmt: skip
+    assert page is not None
+    models = models_of(page)
+    shared = {id(leaf) for cache in _LEAF_CACHES.values() for leaf in cache.values()}
+    # Not built yet: that is the point (no set per model while nobody asks). Shared leaves
+    # are built once by the ordinary validation, with theirs.
+    assert all(_FIELDS_SET.__get__(m, type(m)) is None for m in models if id(m) not in shared)
+    expected = ordinary(d if path == "from_boto3" else {**d, "ResponseMetadata": None})
+    for model, other in zip(models, models_of(expected), strict=True):
+        want = other.model_fields_set - ({"response_metadata"} if path == "wire" else set())
+        assert model.model_fields_set == want
+        assert model.model_fields_set is model.model_fields_set  # built once, then kept
+    assert page.to_boto3() == {k: v for k, v in expected.to_boto3().items() if v is not None}
+
+
+def test_a_model_with_its_fields_set_left_for_first_use_copies_and_pickles_as_usual() -> None:
+    import pickle
+
+    d = load("made-v3-dominant-colors.json")
+    page = rl.GetLabelDetectionResponse.from_boto3(d)
+    det = (page.labels or [])[0]
+    changed = det.model_copy(update={"duration_millis": 5})
+    assert changed.model_fields_set == {"timestamp", "label", "duration_millis"}
+    assert det.model_fields_set == {"timestamp", "label"}
+    for twin in (pickle.loads(pickle.dumps(page)), copy.deepcopy(page), copy.copy(page)):
+        assert twin == page
+        assert twin.to_boto3() == page.to_boto3() == d
+
+
+def test_explicit_nulls_take_the_ordinary_validation() -> None:
+    page = rl.GetLabelDetectionResponse.from_boto3({"JobStatus": "SUCCEEDED", "NextToken": None})
+    assert page.model_fields_set == {"job_status", "next_token"}
+    assert page.to_boto3() == {"JobStatus": "SUCCEEDED", "NextToken": None}

@@ -94,7 +94,7 @@ def get_label_detection(args: argparse.Namespace) -> int:
             _write_response(page, args.output, out)
             return 0
         pages = lc.iter_pages(args.job_id, **options)  # validates now, before any request
-        if args.output in ("jsonl", "csv"):
+        if args.output != "table":
             _stream(pages, args, console)
             return 0
         read: list[GetLabelDetectionResponse] = []
@@ -111,25 +111,36 @@ def get_label_detection(args: argparse.Namespace) -> int:
 def _stream(
     pages: Iterator[GetLabelDetectionResponse], args: argparse.Namespace, console: Console | None
 ) -> None:
-    """Write each page as it arrives (a huge job needs little memory); on Ctrl-C, say the
-    ``--next-token`` that continues after the last page written whole."""
-    from .._output import write_csv, write_jsonl
+    """Write each page as it arrives, so a huge job needs one page of memory (json: the head
+    with the first page, the tail after the last); a failure after the first page leaves the
+    output incomplete. On Ctrl-C, say the ``--next-token`` that continues after the last page
+    written whole."""
+    from .._output import JsonDocument, write_csv, write_jsonl
 
     out = sys.stdout
     written = 0
     resume: str | None = args.next_token
+    # Pages from the client hold no null (see _output._labels_json).
+    document = JsonDocument(out, null_free=True) if args.output == "json" else None
     try:
         with _progress(console, f"job {args.job_id}") as advance:
             for page in pages:
                 labels = page.labels or []
-                if args.output == "jsonl":
-                    write_jsonl(labels, out)
+                if document is not None:
+                    document.add(page)
+                elif args.output == "jsonl":
+                    write_jsonl(labels, out, null_free=True)
                 else:
                     write_csv(labels, out, header=written == 0)
                 out.flush()
                 written += 1
                 resume = page.next_token
                 advance(len(labels))
+                # Hold no page while the next one is fetched and validated: memory stays at
+                # one page, and the collector has one page less to scan.
+                del page, labels
+            if document is not None:
+                document.close()
     except KeyboardInterrupt:
         if resume is None:
             hint = "run the same command again to start over"

@@ -12,7 +12,6 @@ ask for hundreds of thousands.
 
 from __future__ import annotations
 
-import gc
 import random
 import struct
 from dataclasses import dataclass
@@ -143,14 +142,7 @@ def synthetic_response(
         raise ValueError("detections must be >= 0")
     if frame_rate <= 0 or frame_step < 1:
         raise ValueError("frame_rate must be > 0 and frame_step >= 1")
-    # A cyclic GC pass every few thousand new dicts would triple the cost; none form cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _generate(detections, seed, job_id, frame_rate, frame_step, skip_rate)
-    finally:
-        if collecting:
-            gc.enable()
+    return _generate(detections, seed, job_id, frame_rate, frame_step, skip_rate)
 
 
 def _generate(
