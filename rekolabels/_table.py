@@ -29,7 +29,15 @@ from ._transform import _max_gap, _metadata, _sort_by
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["JOB_METADATA_KEY", "LabelTable", "columns", "job_only", "merge_tables"]
+__all__ = [
+    "JOB_METADATA_KEY",
+    "LabelTable",
+    "columns",
+    "job_only",
+    "merge_tables",
+    "table_decoder",
+    "without_next_token",
+]
 
 JOB_METADATA_KEY = b"rekolabels.job"
 """Where ``write_parquet`` stores ``tbl.job`` (as its AWS JSON) in the file's metadata."""
@@ -43,6 +51,26 @@ def columns() -> ModuleType:
     except ImportError as exc:
         raise ImportError(f"{_HINT} ({exc})") from exc
     return _columns
+
+
+def table_decoder() -> ModuleType:
+    """``_tabledecode`` (response bytes to a LabelTable), imported on first use like ``columns``."""
+    columns()
+    try:
+        from . import _tabledecode
+    except ImportError as exc:  # pragma: no cover - pyarrow without its JSON reader
+        raise ImportError(f"{_HINT} ({exc})") from exc
+    return _tabledecode
+
+
+def without_next_token(job: GetLabelDetectionResponse) -> GetLabelDetectionResponse:
+    """``job`` without NextToken (not even as an unset field): a whole job's fields."""
+    if "next_token" not in job.model_fields_set:
+        return job
+    fields = {name: getattr(job, name) for name in job.model_fields_set - {"next_token"}}
+    return GetLabelDetectionResponse.model_construct(
+        _fields_set=set(fields), **fields, **(job.model_extra or {})
+    )
 
 
 def job_only(response: GetLabelDetectionResponse) -> GetLabelDetectionResponse:
@@ -242,10 +270,4 @@ def merge_tables(parts: Iterable[LabelTable]) -> LabelTable:
         raise InvalidArgumentError("parts: there is no table to merge")
     import pyarrow as pa
 
-    job = first.job
-    if "next_token" in job.model_fields_set:
-        fields = {name: getattr(job, name) for name in job.model_fields_set - {"next_token"}}
-        job = GetLabelDetectionResponse.model_construct(
-            _fields_set=set(fields), **fields, **(job.model_extra or {})
-        )
-    return LabelTable._trusted(pa.concat_tables(arrows), job)
+    return LabelTable._trusted(pa.concat_tables(arrows), without_next_token(first.job))
