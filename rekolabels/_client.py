@@ -41,7 +41,8 @@ from ._models import (
 from ._rawpage import MODELS, Reader, Seen, install, read
 from ._retry import _SYSTEM_CLOCK, NO_BOTOCORE_RETRIES, Clock, RetryPolicy, _should_retry
 from ._sqs import _Queue
-from ._table import LabelTable, merge_tables, table_decoder
+from ._table import _HINT as _ARROW_HINT
+from ._table import LabelTable, columns, merge_tables
 from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
 if TYPE_CHECKING:
@@ -433,8 +434,12 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
 
 def _table_reader() -> Reader[LabelTable]:
     """The LabelTable reader (``_tabledecode``): imports pyarrow, with the install hint."""
-    reader: Reader[LabelTable] = table_decoder().TABLES
-    return reader
+    columns()  # ImportError with the hint when pyarrow is missing
+    try:
+        from ._tabledecode import TABLES
+    except ImportError as exc:  # pragma: no cover - pyarrow without its JSON reader
+        raise ImportError(f"{_ARROW_HINT} ({exc})") from exc
+    return TABLES
 
 
 def _is_rekognition_client(client: object) -> bool:

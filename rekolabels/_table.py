@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -35,7 +35,6 @@ __all__ = [
     "columns",
     "job_only",
     "merge_tables",
-    "table_decoder",
     "without_next_token",
 ]
 
@@ -51,16 +50,6 @@ def columns() -> ModuleType:
     except ImportError as exc:
         raise ImportError(f"{_HINT} ({exc})") from exc
     return _columns
-
-
-def table_decoder() -> ModuleType:
-    """``_tabledecode`` (response bytes to a LabelTable), imported on first use like ``columns``."""
-    columns()
-    try:
-        from . import _tabledecode
-    except ImportError as exc:  # pragma: no cover - pyarrow without its JSON reader
-        raise ImportError(f"{_HINT} ({exc})") from exc
-    return _tabledecode
 
 
 def without_next_token(job: GetLabelDetectionResponse) -> GetLabelDetectionResponse:
@@ -207,8 +196,9 @@ class LabelTable:
         pq.write_table(self._arrow.replace_schema_metadata(metadata), path)
 
     @classmethod
-    def read_parquet(cls, path: str | os.PathLike[str]) -> LabelTable:
-        """A table written by ``write_parquet`` (or any Parquet file of the schema).
+    def read_parquet(cls, path: str | os.PathLike[str] | BinaryIO) -> LabelTable:
+        """A table written by ``write_parquet`` or ``rekolabels get-label-detection --output
+        parquet`` (or any Parquet file of the schema): a path, or a binary file object.
 
         ``job`` comes back from the file's metadata (an empty response if it has none).
         """
