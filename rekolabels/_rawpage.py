@@ -117,7 +117,8 @@ def call(
     """``client.get_label_detection(**params)`` with the handler on for this call.
 
     ``seen`` receives what the handler saw of the response, also when the call raises.
-    ``decode`` reads a 200 body (None: leave it to botocore); by default the wire validator.
+    ``decode`` turns a 200 body into the page that rides in the result (its None leaves the
+    body to botocore); by default the wire validator (typed pages).
     """
     state = _Call(raw_pages, seen if seen is not None else Seen(), decode)
     token = _CALL.set(state)

@@ -80,7 +80,8 @@ def check(
         try:
             got = read(lc)
         except rl.RekolabelsError as exc:  # anything else propagates and fails the test
-            outcomes[name] = ("error", type(exc), str(exc))
+            # Without the "gave up after N attempts in T s" note: T is wall time.
+            outcomes[name] = ("error", type(exc), f"{Exception.__str__(exc)} {exc.attempts}")
         else:
             assert got >= expected, f"{name}: {got} labels, {expected} served, and no error"
             outcomes[name] = ("ok", got, "")
