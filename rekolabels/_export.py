@@ -36,12 +36,14 @@ from ._dataset import (
     FORMATS,
     JsonlWriter,
     Options,
+    ParquetWriter,
     finished,
     job_dir,
     remove_partials,
 )
 from ._errors import InvalidArgumentError, InvalidPaginationTokenError, RekolabelsError
 from ._models import LabelDetectionAggregateBy, LabelDetectionSortBy
+from ._table import columns
 
 __all__ = [
     "MAX_RESTARTS",
@@ -131,7 +133,8 @@ def export_jobs(
         out_dir: the dataset's folder, created if needed.
         client: the LabelDetectionClient to read with (its retry policy and clock); default:
             one from the environment.
-        format: ``"parquet"`` (extra ``[arrow]``) or ``"jsonl"`` (the CLI's jsonl lines).
+        format: ``"parquet"`` (extra ``[arrow]``: LabelTable's schema plus the job's columns)
+            or ``"jsonl"`` (the CLI's jsonl lines, with a ``_rekolabels.json`` record).
         concurrency: jobs read at once (worker threads).
         tps: calls per second for all workers together; None: no pacing, backoff only.
         overwrite: replace jobs exported with another format or other options.
@@ -190,10 +193,7 @@ def run_export(
     if not isinstance(overwrite, bool):
         raise TypeError(f"overwrite must be a bool, not {type(overwrite).__name__}")
     if options.format == "parquet":
-        raise InvalidArgumentError(
-            "format: 'parquet' is not available yet (it needs the columnar tables); "
-            "use format='jsonl'"
-        )
+        columns()  # pyarrow and numpy, or ImportError with the install hint: before any request
 
     todo, skipped = _plan(ids, out, options, overwrite)
     lc = client if client is not None else _default_client(concurrency)
@@ -443,7 +443,11 @@ class _Run:
         options = self._options
         restarts = 0
         while True:
-            writer = JsonlWriter(directory, options)
+            writer: JsonlWriter | ParquetWriter
+            if options.format == "jsonl":
+                writer = JsonlWriter(directory, options)
+            else:
+                writer = ParquetWriter(directory, options)
             try:
                 for page in self._client.iter_pages(
                     job_id,
