@@ -249,7 +249,8 @@ class JsonlWriter:
 class ParquetWriter:
     """One job's ``labels.parquet``, a row group per page, into a temporary file until ``commit``.
 
-    Pages come as LabelTables (one per GetLabelDetection page) or typed pages. The file's schema
+    Pages come as LabelTables (``lc.iter_tables``: one per GetLabelDetection page, read from
+    the response bytes, no model built) or typed pages (made into tables). The file's schema
     is the table schema plus ``JOB_COLUMNS``; it is opened at the first page, whose job-level
     fields it keeps, and the record goes into the footer when it is committed. zstd-compressed.
     """
@@ -272,8 +273,8 @@ class ParquetWriter:
     def write_page(self, page: LabelTable | GetLabelDetectionResponse) -> int:
         """Append a page's rows with the job's columns; return how many.
 
-        A typed page (the model path) becomes its LabelTable first; ``lc.iter_tables``, decoding
-        the response bytes straight into columns, will hand LabelTables over as they are.
+        The export hands over ``lc.iter_tables``' pages as they are; a typed page (the model
+        path) becomes its LabelTable first.
         """
         import pyarrow as pa
 

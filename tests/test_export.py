@@ -454,3 +454,33 @@ with tempfile.TemporaryDirectory() as out:
     hint, after = result.stdout.splitlines()
     assert "pip install 'rekolabels[arrow]'" in hint
     assert after == "0 ['job-a']"
+
+
+def test_a_parquet_export_builds_no_model(tmp_path: Path) -> None:
+    """Parquet pages come from ``iter_tables`` (the response bytes), never from models: every
+    LabelDetection construction is counted, in a process of its own (a class's ``__new__``
+    cannot be put back). JSON Lines, read through models, shows the counter counts."""
+    pytest.importorskip("pyarrow")
+    code = f"""
+import rekolabels as rl
+from rekolabels.testing import FakeRekognition
+count = [0]
+def counting_new(cls, *args, **kwargs):
+    count[0] += 1
+    return object.__new__(cls)
+rl.LabelDetection.__new__ = staticmethod(counting_new)
+fake = FakeRekognition(seed=7)
+for n in range(3):
+    fake.add_synthetic_job(f"job-{{n}}", detections=1500, seed=n)
+lc = rl.LabelDetectionClient(fake.client)
+for format in ("parquet", "jsonl"):
+    count[0] = 0
+    report = rl.export_jobs(["job-0", "job-1", "job-2"], {str(tmp_path)!r} + "/" + format,
+                            client=lc, format=format)
+    print(format, report.labels, count[0])
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["parquet 4500 0", "jsonl 4500 4500"]
