@@ -27,8 +27,10 @@ its own (peak RSS is per process), alternating which goes first.
 - C2  ``tbl.aggregate()`` on 500k detections / polars running the same segment rule on a
       DataFrame of the same columns (goal <= 1.0); both results are checked equal first.
 - C3  bytes of a 200k-detection table / the same detections as models (goal <= 0.05).
-- M1  1M detections: read (1,000 synthetic page bodies from disk, one at a time), aggregate,
-      summarize, and peak RSS, table path against the model path.
+- M1  1M detections end to end: read (``lc.get_table`` against ``lc.get_all``, through a real
+      boto3 client whose ``before-send`` hands back each of 1,000 synthetic page bodies from
+      disk, one at a time, by its NextToken), aggregate, summarize, and peak RSS, table path
+      against the model path.
 """
 
 from __future__ import annotations
@@ -338,15 +340,14 @@ def child(path: str, directory: Path) -> dict[str, Any]:
     else:
         import rekolabels._client
 
-    def bodies() -> Iterator[bytes]:
-        for file in sorted(directory.glob("page-*.json")):
-            yield file.read_bytes()  # one body in memory at a time, as from the network
-
+    files = sorted(directory.glob("page-*.json"))
+    job_id = json.loads(files[0].read_bytes())["JobId"]
+    lc = rl.LabelDetectionClient(pages_client(files))
     base = peak_rss()
     out: dict[str, Any] = {"path": path, "base_rss": base}
     cpu, wall = time.process_time(), time.perf_counter()
     if path == "table":
-        job = read_table(bodies())
+        job = lc.get_table(job_id)
         out["read"] = (time.process_time() - cpu, time.perf_counter() - wall)
         cpu, wall = time.process_time(), time.perf_counter()
         segments = job.aggregate()
@@ -356,7 +357,7 @@ def child(path: str, directory: Path) -> dict[str, Any]:
         summary = [[r["name"], r["screen_time_ms"], r["samples"], r["segments"],
                     r["max_confidence"], r["mean_confidence"]] for r in rows]  # fmt: skip
     else:
-        job = read_models(bodies())
+        job = lc.get_all(job_id)
         out["read"] = (time.process_time() - cpu, time.perf_counter() - wall)
         cpu, wall = time.process_time(), time.perf_counter()
         segments = rl.aggregate_segments(job.labels)
@@ -369,6 +370,23 @@ def child(path: str, directory: Path) -> dict[str, Any]:
     out["segments"] = len(segments)
     out["summary_sha256"] = hashlib.sha256(json.dumps(summary).encode()).hexdigest()
     return out
+
+
+def pages_client(files: list[Path]) -> Any:
+    """A real boto3 client that answers each GetLabelDetection with the page file its NextToken
+    names (``page-N``), read from disk then: one body in memory at a time, as from the network."""
+    from rekolabels.testing import http_response, new_client
+
+    client = new_client()
+
+    def answer(request: Any, **_: Any) -> Any:
+        token = json.loads(request.body).get("NextToken")
+        index = 0 if token is None else int(token.removeprefix("page-"))
+        body = files[index].read_bytes()
+        return http_response(200, body, {"x-amzn-RequestId": f"bench-{index:05d}"})
+
+    client.meta.events.register("before-send.rekognition.GetLabelDetection", answer)
+    return client
 
 
 def peak_rss() -> int:
