@@ -9,13 +9,14 @@ Usage (from the repository root, in an environment with the dev extra)::
 - **P5**: pages per second that the whole ``rekolabels export`` run achieves (a child process,
   start-up included, wall time) over the fake's quota, for 60 jobs of 6 pages (1,000 labels a
   page) with a quota of 30 calls per second (``fake-server --tps-quota 30``, out of process) and
-  ``--tps 30``. Goal >= 0.9. The quota's own bucket allows a burst of 30 then 30 per second, so
-  a perfect client with no start-up would reach 360 / (330 / 30) / 30 = 1.09. Every run is
-  checked with DuckDB: each job's file holds its 6,000 labels, each (job, timestamp, label)
-  once. The fake rests 1.5 s between runs, so each starts with a full quota, as an account
-  idle before the export. Written as JSON Lines (the Parquet path needs the columnar tables).
-- **P5-rss**: peak RSS of the CLI exporting 100 jobs / 10 jobs (child processes, interleaved,
-  no quota): memory follows the pages in flight, not the jobs, so the goal is <= 1.25.
+  ``--tps 30``, written as Parquet (the default). Goal >= 0.9. The quota's own bucket allows a
+  burst of 30 then 30 per second, so a perfect client with no start-up would reach
+  360 / (330 / 30) / 30 = 1.09. Every run is checked with DuckDB: each job's file holds its
+  6,000 labels, each (job, timestamp, label) once. The fake rests 1.5 s between runs, so each
+  starts with a full quota, as an account idle before the export.
+- **P5-jsonl**: the same, written as JSON Lines.
+- **P5-rss**: peak RSS of the CLI exporting 100 jobs / 10 jobs to Parquet (child processes,
+  interleaved, no quota): memory follows the pages in flight, not the jobs: goal <= 1.25.
 
 The harness's rules (``harness.py``) apply: child processes, the fake out of process, spreads
 and machine load printed.
@@ -67,22 +68,28 @@ def job_ids(n: int) -> list[str]:
     return [f"bench-{i:03d}" for i in range(n)]
 
 
-def export_argv(server: FakeServer, ids_file: Path, out: Path, *extra: str) -> list[str]:
+def export_argv(
+    server: FakeServer, ids_file: Path, out: Path, format: str, *extra: str
+) -> list[str]:
     return [*rekolabels_command(), "export", "--job-ids", str(ids_file), "--out", str(out),
-            "--format", "jsonl", "--endpoint-url", server.url, *extra]  # fmt: skip
+            "--format", format, "--endpoint-url", server.url, *extra]  # fmt: skip
 
 
-def check_dataset(out: Path, ids: list[str], labels_per_job: int) -> int:
+def check_dataset(out: Path, ids: list[str], labels_per_job: int, format: str) -> int:
     """DuckDB's count of each job's labels equals the served count, each label once."""
     import duckdb
 
+    if format == "parquet":
+        source = f"""read_parquet('{out.as_posix()}/*/labels.parquet', hive_partitioning = true,
+                                  hive_types = {{'job_id': 'VARCHAR'}})"""
+        key = "(timestamp_ms, name)"
+    else:
+        source = f"""read_json('{out.as_posix()}/*/labels.jsonl', format = 'newline_delimited',
+                               hive_partitioning = true, hive_types = {{'job_id': 'VARCHAR'}})"""
+        key = '("Timestamp", "Label"."Name")'
     rows = duckdb.sql(
-        f"""
-        SELECT job_id, count(*) AS n, count(DISTINCT ("Timestamp", "Label"."Name")) AS once
-        FROM read_json('{out.as_posix()}/*/labels.jsonl', format = 'newline_delimited',
-                       hive_partitioning = true, hive_types = {{'job_id': 'VARCHAR'}})
-        GROUP BY job_id ORDER BY job_id
-        """
+        f"""SELECT job_id, count(*) AS n, count(DISTINCT {key}) AS once FROM {source}
+            GROUP BY job_id ORDER BY job_id"""
     ).fetchall()
     expected = [(job_id, labels_per_job, labels_per_job) for job_id in sorted(ids)]
     if rows != expected:
@@ -97,11 +104,13 @@ def throttles(run: ChildRun) -> int:
     return int(match.group(1))
 
 
-def p5(sizes: Sizes) -> list[Figure]:
+def p5(sizes: Sizes, format: str) -> list[Figure]:
     pages = sizes.jobs * sizes.pages
     figure = Figure(
-        "P5", f"export: pages/s of the whole CLI run / the quota, {sizes.jobs} jobs x "
-        f"{sizes.pages} pages, quota {sizes.quota:g} TPS, --tps {sizes.quota:g} (jsonl)", ">= 0.9",
+        "P5" if format == "parquet" else f"P5-{format}",
+        f"export: pages/s of the whole CLI run / the quota, {sizes.jobs} jobs x "
+        f"{sizes.pages} pages, quota {sizes.quota:g} TPS, --tps {sizes.quota:g} ({format})",
+        ">= 0.9",
     )  # fmt: skip
     ids = job_ids(sizes.jobs)
     fake_args = ["--tps-quota", f"{sizes.quota:g}"]
@@ -109,6 +118,7 @@ def p5(sizes: Sizes) -> list[Figure]:
     ratios: list[float] = []
     throttled: list[int] = []
     startup: list[float] = []
+    cpu: list[float] = []
     with FakeServer(dict.fromkeys(ids, PAGE * sizes.pages), args=fake_args) as server, \
             tempfile.TemporaryDirectory() as tmp:  # fmt: skip
         ids_file = Path(tmp, "jobs.txt")
@@ -116,24 +126,25 @@ def p5(sizes: Sizes) -> list[Figure]:
         for r in range(sizes.repeats):
             out = Path(tmp, f"out-{r}")
             time.sleep(_REST_S)
-            run = run_child(export_argv(server, ids_file, out, "--tps", f"{sizes.quota:g}"),
-                            env=DUMMY_ENV, capture=True)  # fmt: skip
-            check_dataset(out, ids, PAGE * sizes.pages)
+            argv = export_argv(server, ids_file, out, format, "--tps", f"{sizes.quota:g}")
+            run = run_child(argv, env=DUMMY_ENV, capture=True)
+            check_dataset(out, ids, PAGE * sizes.pages, format)
             walls.append(run.wall_s)
+            cpu.append(run.cpu_s)
             ratios.append(pages / run.wall_s / sizes.quota)
             throttled.append(throttles(run))
             # The same command again: every job is finished, so this is start-up and the plan.
-            again = run_child(export_argv(server, ids_file, out, "--tps", f"{sizes.quota:g}"),
-                              env=DUMMY_ENV, capture=True)  # fmt: skip
-            startup.append(again.wall_s)
+            startup.append(run_child(argv, env=DUMMY_ENV, capture=True).wall_s)
     spread = Spread.of(ratios)
     figure.set(spread.median, spread)
-    figure.detail.append(f"wall {Spread.of(walls).fmt(1, ' s', 2)}")
+    figure.detail.append(
+        f"wall {Spread.of(walls).fmt(1, ' s', 2)}; CPU of the CLI {Spread.of(cpu).fmt(1, ' s', 2)}"
+    )
     figure.detail.append(
         f"start-up (a rerun that skips every job) {Spread.of(startup).fmt(1, ' s', 2)}"
     )
     figure.detail.append(f"throttled calls per run: {throttled}; every label exactly once")
-    figure.samples = {"ratio": ratios, "wall_s": walls, "startup_s": startup}
+    figure.samples = {"ratio": ratios, "wall_s": walls, "startup_s": startup, "cpu_s": cpu}
     return [figure]
 
 
@@ -141,7 +152,7 @@ def p5_rss(sizes: Sizes) -> list[Figure]:
     few, many = sizes.rss_jobs
     figure = Figure(
         "P5-rss", f"export: peak RSS of the CLI, {many} jobs / {few} jobs ({sizes.pages} pages "
-        "each, no quota, child processes)", "<= 1.25",
+        "each, Parquet, no quota, child processes)", "<= 1.25",
     )  # fmt: skip
     ids = job_ids(many)
     runs: dict[int, list[ChildRun]] = {few: [], many: []}
@@ -154,9 +165,9 @@ def p5_rss(sizes: Sizes) -> list[Figure]:
         for r in range(sizes.rss_repeats):
             for n in (few, many) if r % 2 == 0 else (many, few):
                 out = Path(tmp, f"out-{n}-{r}")
-                runs[n].append(run_child(export_argv(server, files[n], out), env=DUMMY_ENV,
-                                         capture=True, own_rss=True))  # fmt: skip
-                check_dataset(out, ids[:n], PAGE * sizes.pages)
+                argv = export_argv(server, files[n], out, "parquet")
+                runs[n].append(run_child(argv, env=DUMMY_ENV, capture=True, own_rss=True))
+                check_dataset(out, ids[:n], PAGE * sizes.pages, "parquet")
     ratios = [b.maxrss / a.maxrss for a, b in zip(runs[few], runs[many], strict=True)]
     spread = Spread.of(ratios)
     figure.set(spread.median, spread)
@@ -177,10 +188,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run, figures meaningless")
     parser.add_argument("--json", type=Path, help="also write every figure and sample here")
+    parser.add_argument(
+        "--only",
+        type=lambda text: text.split(","),
+        default=["P5", "P5-jsonl", "P5-rss"],
+        help="comma-separated figures of P5, P5-jsonl, P5-rss (default: all)",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     info = machine_state()
-    figures = [*p5(sizes), *p5_rss(sizes)]
+    formats = {"P5": "parquet", "P5-jsonl": "jsonl"}
+    figures = [fig for key, fmt in formats.items() if key in args.only for fig in p5(sizes, fmt)]
+    if "P5-rss" in args.only:
+        figures += p5_rss(sizes)
     info["loadavg at end"] = machine_state().get("loadavg", "-")
     title = "rekolabels export benchmark" + (" (--quick: sizes too small, figures meaningless)"
                                              if args.quick else "")  # fmt: skip

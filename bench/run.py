@@ -237,7 +237,7 @@ def p4(sizes: Sizes) -> list[Figure]:
         "<= 1.25",
     )  # fmt: skip
     keep = Figure(
-        "P5", f"get_all / raw loop keeping every label dict, {sizes.pages_p4} pages, kept",
+        "P4-kept", f"get_all / raw loop keeping every label dict, {sizes.pages_p4} pages, kept",
         "info",
     )  # fmt: skip
     with FakeServer({"bench": 1000 * sizes.pages_p4}) as server:

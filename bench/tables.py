@@ -17,11 +17,20 @@ its own (peak RSS is per process), alternating which goes first.
 
 - C1  ``decode`` of a real 855-label v3 page (the HTTP body) to a LabelTable / ``json.loads`` of
       the same bytes (goal <= 1.5). C1-models: the model path's ``_page_from_wire`` / json.loads.
+- C1-e2e  the same page end to end: ``lc.get_table(job_id)`` through a real boto3 client whose
+      ``before-send`` hands back the body (request built and signed, botocore's events, the
+      raw-bytes hook, the client's checks) / ``json.loads`` of the body (goal <= 1.5), measured
+      on bench/harness.py (interleaved, GC as the user has it on both sides and checked
+      unchanged, heap settled before each sample, median of per-repeat ratios with quartiles).
+      C1-e2e-models: ``lc.get_all`` the same way; C1-e2e-boto3: boto3's own dict
+      (``client.get_label_detection``), what botocore alone costs.
 - C2  ``tbl.aggregate()`` on 500k detections / polars running the same segment rule on a
       DataFrame of the same columns (goal <= 1.0); both results are checked equal first.
 - C3  bytes of a 200k-detection table / the same detections as models (goal <= 0.05).
-- M1  1M detections: read (1,000 synthetic page bodies from disk, one at a time), aggregate,
-      summarize, and peak RSS, table path against the model path.
+- M1  1M detections end to end: read (``lc.get_table`` against ``lc.get_all``, through a real
+      boto3 client whose ``before-send`` hands back each of 1,000 synthetic page bodies from
+      disk, one at a time, by its NextToken), aggregate, summarize, and peak RSS, table path
+      against the model path.
 """
 
 from __future__ import annotations
@@ -191,6 +200,53 @@ def c1(sizes: Sizes) -> list[Figure]:
     return [main, models]
 
 
+def static_client(body: bytes) -> Any:
+    """A real boto3 client whose every GetLabelDetection call gets ``body`` back, in-process."""
+    from rekolabels.testing import http_response, new_client
+
+    client = new_client()
+
+    def answer(**_: Any) -> Any:
+        return http_response(
+            200, body, {"x-amzn-RequestId": "11111111-2222-3333-4444-555555555555"}
+        )
+
+    client.meta.events.register("before-send.rekognition.GetLabelDetection", answer)
+    return client
+
+
+def c1_end_to_end(sizes: Sizes) -> list[Figure]:
+    from harness import ab
+
+    import rekolabels as rl
+
+    raw = json.loads(PAGE_FILE.read_text(encoding="utf-8"))
+    body = json.dumps({k: v for k, v in raw.items() if k != "ResponseMetadata"}).encode()
+    job_id = raw["JobId"]
+    lc = rl.LabelDetectionClient(static_client(body))
+    boto3_client = static_client(body)
+    table = lc.get_table(job_id)  # the figure measures the real thing: check it once
+    assert len(table) == 855
+    assert table.labels() == lc.get_all(job_id).labels
+    workloads: list[tuple[str, str, str, Callable[[], object]]] = [
+        ("C1-e2e", "lc.get_table(855-label v3 page), end to end / json.loads(body)", "<= 1.5",
+         lambda: lc.get_table(job_id)),
+        ("C1-e2e-models", "the model path: lc.get_all(same page), end to end / json.loads(body)",
+         "info", lambda: lc.get_all(job_id)),
+        ("C1-e2e-boto3", "boto3's dict: client.get_label_detection(same page) / json.loads(body)",
+         "info", lambda: boto3_client.get_label_detection(JobId=job_id)),
+    ]  # fmt: skip
+    figures = []
+    for key, title, goal, workload in workloads:
+        result = ab(workload, lambda: json.loads(body), repeats=sizes.repeats, number=sizes.number)
+        figure = Figure(key, title, goal)
+        settle(figure, result.ratios, 1.5 if goal != "info" else None)
+        figure.detail = f"ratio {result.ratio.fmt()}; {result.times()}"
+        figure.samples = {"A": result.a, "B": result.b}
+        figures.append(figure)
+    return figures
+
+
 def polars_segments(df: Any, gap: int | None = None) -> Any:
     """DESIGN's segment rule in polars: the baseline of C2 (same output as tbl.aggregate())."""
     import polars as pl
@@ -284,15 +340,14 @@ def child(path: str, directory: Path) -> dict[str, Any]:
     else:
         import rekolabels._client
 
-    def bodies() -> Iterator[bytes]:
-        for file in sorted(directory.glob("page-*.json")):
-            yield file.read_bytes()  # one body in memory at a time, as from the network
-
+    files = sorted(directory.glob("page-*.json"))
+    job_id = json.loads(files[0].read_bytes())["JobId"]
+    lc = rl.LabelDetectionClient(pages_client(files))
     base = peak_rss()
     out: dict[str, Any] = {"path": path, "base_rss": base}
     cpu, wall = time.process_time(), time.perf_counter()
     if path == "table":
-        job = read_table(bodies())
+        job = lc.get_table(job_id)
         out["read"] = (time.process_time() - cpu, time.perf_counter() - wall)
         cpu, wall = time.process_time(), time.perf_counter()
         segments = job.aggregate()
@@ -302,7 +357,7 @@ def child(path: str, directory: Path) -> dict[str, Any]:
         summary = [[r["name"], r["screen_time_ms"], r["samples"], r["segments"],
                     r["max_confidence"], r["mean_confidence"]] for r in rows]  # fmt: skip
     else:
-        job = read_models(bodies())
+        job = lc.get_all(job_id)
         out["read"] = (time.process_time() - cpu, time.perf_counter() - wall)
         cpu, wall = time.process_time(), time.perf_counter()
         segments = rl.aggregate_segments(job.labels)
@@ -315,6 +370,23 @@ def child(path: str, directory: Path) -> dict[str, Any]:
     out["segments"] = len(segments)
     out["summary_sha256"] = hashlib.sha256(json.dumps(summary).encode()).hexdigest()
     return out
+
+
+def pages_client(files: list[Path]) -> Any:
+    """A real boto3 client that answers each GetLabelDetection with the page file its NextToken
+    names (``page-N``), read from disk then: one body in memory at a time, as from the network."""
+    from rekolabels.testing import http_response, new_client
+
+    client = new_client()
+
+    def answer(request: Any, **_: Any) -> Any:
+        token = json.loads(request.body).get("NextToken")
+        index = 0 if token is None else int(token.removeprefix("page-"))
+        body = files[index].read_bytes()
+        return http_response(200, body, {"x-amzn-RequestId": f"bench-{index:05d}"})
+
+    client.meta.events.register("before-send.rekognition.GetLabelDetection", answer)
+    return client
 
 
 def peak_rss() -> int:
@@ -389,7 +461,13 @@ def write_pages(directory: Path, detections: int) -> None:
         (directory / f"page-{i:05d}.json").write_bytes(body)
 
 
-FIGURES: dict[str, Callable[[Sizes], list[Figure]]] = {"C1": c1, "C2": c2, "C3": c3, "M1": m1}
+FIGURES: dict[str, Callable[[Sizes], list[Figure]]] = {
+    "C1": c1,
+    "C1-e2e": c1_end_to_end,
+    "C2": c2,
+    "C3": c3,
+    "M1": m1,
+}
 
 
 # -- report -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import copy
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -29,7 +29,6 @@ from ._errors import (
     RekolabelsError,
     ResponseValidationError,
     ThrottledError,
-    UnreadableResponseError,
     map_client_error,
 )
 from ._models import (
@@ -39,9 +38,11 @@ from ._models import (
     LabelDetectionSortBy,
     VideoJobStatus,
 )
-from ._rawpage import Seen, call, has_job_status, install, to_page
+from ._rawpage import MODELS, Reader, Seen, install, read
 from ._retry import _SYSTEM_CLOCK, NO_BOTOCORE_RETRIES, Clock, RetryPolicy, _should_retry
 from ._sqs import _Queue
+from ._table import _HINT as _ARROW_HINT
+from ._table import LabelTable, columns, merge_tables
 from ._wait import POLL_INTERVAL_S, QUEUE_POLL_INTERVAL_S, Wait, raise_if_failed
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ _NEXT_TOKEN_MAX = 255
 _MAX_RESULTS_MAX = 2**31 - 1
 _SORT_BY = frozenset(m.value for m in LabelDetectionSortBy)
 _AGGREGATE_BY = frozenset(m.value for m in LabelDetectionAggregateBy)
+P = TypeVar("P")
 
 
 class _Pacer(Protocol):
@@ -218,7 +220,7 @@ class LabelDetectionClient:
         job). PaginationLoopError if the service repeats a NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
-        return self._pages(params)
+        return self._pages(params, MODELS)
 
     def iter_labels(
         self,
@@ -248,7 +250,43 @@ class LabelDetectionClient:
         first page's; there is no NextToken.
         """
         params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
-        return merge_pages(self._pages(params))
+        return merge_pages(self._pages(params, MODELS))
+
+    def iter_tables(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
+    ) -> Iterator[LabelTable]:
+        """Every page as a LabelTable, read from the response bytes (no model built); lazy.
+
+        The columnar twin of ``iter_pages``: same requests, retries, errors and checks, one page
+        in memory. Each table's ``job`` holds its page's job-level fields, ``job.next_token``
+        included: store it once you have handled the table to resume after it. Needs the
+        ``[arrow]`` extra (ImportError with the install hint, raised now, like a bad argument).
+        """
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return self._pages(params, _table_reader())
+
+    def get_table(
+        self,
+        job_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        sort_by: Literal["NAME", "TIMESTAMP"] | LabelDetectionSortBy | None = None,
+        aggregate_by: Literal["TIMESTAMPS", "SEGMENTS"] | LabelDetectionAggregateBy | None = None,
+    ) -> LabelTable:
+        """Every page merged into one LabelTable, read from the response bytes (no model built).
+
+        The columnar twin of ``get_all``: rows in the service's order; ``job`` is the first
+        page's job-level fields, without NextToken. Needs the ``[arrow]`` extra.
+        """
+        params = _request(job_id, max_results, next_token, sort_by, aggregate_by)
+        return merge_tables(self._pages(params, _table_reader()))
 
     def wait_for_job(
         self,
@@ -296,13 +334,16 @@ class LabelDetectionClient:
         paced._retrying = self._retry.retrying(pacer.sleep)
         return paced
 
-    def _pages(self, params: dict[str, Any]) -> Iterator[GetLabelDetectionResponse]:
+    def _pages(self, params: dict[str, Any], reader: Reader[P]) -> Iterator[P]:
+        """Every page from ``params`` on, read by ``reader``: the one paging loop of both paths."""
         seen = {params["NextToken"]} if "NextToken" in params else set()
         while True:
-            page = self._get(params, self._retrying)
-            if page.job_status != VideoJobStatus.SUCCEEDED:
-                _raise_not_succeeded(params["JobId"], page)
-            token = page.next_token
+            page = self._read(params, self._retrying, reader)
+            job = reader.job(page)
+            if job.job_status != VideoJobStatus.SUCCEEDED:
+                _raise_not_succeeded(params["JobId"], job)
+            token = job.next_token
+            del job
             yield page
             # Drop this page before fetching the next, so that only one is ever held here.
             del page
@@ -317,7 +358,7 @@ class LabelDetectionClient:
             params = {**params, "NextToken": token}
 
     def _labels(self, params: dict[str, Any]) -> Iterator[LabelDetection]:
-        for page in self._pages(params):
+        for page in self._pages(params, MODELS):
             labels = page.labels or []
             # Hold neither the page nor its labels while the next page is fetched: streaming
             # memory is one page, not two.
@@ -326,9 +367,13 @@ class LabelDetectionClient:
             del labels
 
     def _get(self, params: dict[str, Any], retrying: Retrying) -> GetLabelDetectionResponse:
+        """One typed page (retried): what ``get_page`` and the waiter call."""
+        return self._read(params, retrying, MODELS)
+
+    def _read(self, params: dict[str, Any], retrying: Retrying, reader: Reader[P]) -> P:
         started = self._clock.monotonic()
         try:
-            page: GetLabelDetectionResponse = retrying(self._call, params)
+            page: P = retrying(self._call, params, reader)
         except RekolabelsError as exc:
             if _should_retry(exc):  # retryable, so the retries ran out: say how hard we tried
                 exc.attempts = retrying.statistics.get("attempt_number", 1)
@@ -336,7 +381,7 @@ class LabelDetectionClient:
             raise
         return page
 
-    def _call(self, params: dict[str, Any]) -> GetLabelDetectionResponse:
+    def _call(self, params: dict[str, Any], reader: Reader[P]) -> P:
         """One attempt: whatever it raises leaves here as a RekolabelsError (map_client_error).
 
         A paced client (``export_jobs``) takes a token first and reports a throttle after.
@@ -346,12 +391,7 @@ class LabelDetectionClient:
             pacer.acquire()
         seen = Seen()
         try:
-            raw = call(self._client, params, seen, raw_pages=self._raw_pages)
-            if not has_job_status(raw):
-                raise UnreadableResponseError(
-                    "GetLabelDetection response has no JobStatus: the body was cut or not JSON"
-                )
-            page = to_page(raw)
+            page = read(self._client, params, seen, reader, raw_pages=self._raw_pages)
         except Exception as exc:
             try:
                 map_client_error(
@@ -361,9 +401,10 @@ class LabelDetectionClient:
                 if pacer is not None:
                     pacer.throttled()
                 raise
-        if page.job_id is not None and page.job_id != params["JobId"]:
+        job_id = reader.job(page).job_id
+        if job_id is not None and job_id != params["JobId"]:
             raise ResponseValidationError(
-                f"asked for job {params['JobId']} but the response is for job {page.job_id!r}"
+                f"asked for job {params['JobId']} but the response is for job {job_id!r}"
             )
         return page
 
@@ -391,6 +432,16 @@ def merge_pages(pages: Iterable[GetLabelDetectionResponse]) -> GetLabelDetection
     return GetLabelDetectionResponse.model_construct(
         _fields_set=set(fields), **fields, **(first.model_extra or {})
     )
+
+
+def _table_reader() -> Reader[LabelTable]:
+    """The LabelTable reader (``_tabledecode``): imports pyarrow, with the install hint."""
+    columns()  # ImportError with the hint when pyarrow is missing
+    try:
+        from ._tabledecode import TABLES
+    except ImportError as exc:  # pragma: no cover - pyarrow without its JSON reader
+        raise ImportError(f"{_ARROW_HINT} ({exc})") from exc
+    return TABLES
 
 
 def _is_rekognition_client(client: object) -> bool:

@@ -3,17 +3,25 @@
 Layout (``out_dir/job_id=<JobId>/``), read as is by DuckDB, Spark, Athena/Glue, polars and
 pyarrow (Hive partitioning; ``job_id`` is in the path only, never inside the files):
 
+- ``labels.parquet`` (extra ``[arrow]``): LabelTable's schema (docs/tables.md) plus the job's
+  own columns ``label_model_version, video_bucket, video_name, video_duration_ms, frame_rate``
+  (so a query needs no join), one row group per page. The **record** of the export (the format
+  and options it was made with, the pages read) is in the file's key-value metadata under
+  ``rekolabels.export``, the job-level fields under ``rekolabels.job`` (as
+  ``LabelTable.write_parquet`` puts them).
 - ``labels.jsonl``: the CLI's jsonl lines (one LabelDetection per line, AWS names), and beside it
-  ``_rekolabels.json``, the **record** of the export: the format and options it was made with,
-  the file's size and label count, and the job-level fields (the first page without Labels:
-  VideoMetadata, LabelModelVersion, Video, ...). A JSON Lines file has no place for metadata,
-  so the record is a sidecar whose name starts with ``_``: Spark, Hive, Athena and pyarrow skip
-  such files in a dataset, and a ``*/labels.jsonl`` glob (DuckDB, polars) never matches it.
+  ``_rekolabels.json``, the record: the format and options, the file's size and label count, and
+  the job-level fields (the first page without Labels: VideoMetadata, LabelModelVersion, Video,
+  ...). A JSON Lines file has no place for metadata, so the record is a sidecar whose name starts
+  with ``_``: Spark, Hive, Athena and pyarrow skip such files in a dataset, and a
+  ``*/labels.jsonl`` glob (DuckDB, polars) never matches it.
 
 A file is written to a temporary name that starts with ``_`` (ignored by the same engines), then
-renamed into place, the record last: a job is finished when its record is there, names the
-same format and options, and its size matches the file beside it. Anything less (a crash
-between the two renames, a file without its record) is unfinished and written again.
+renamed into place (a jsonl record last): a job is finished when its Parquet file's footer holds
+the record, or when its jsonl record is there and its size matches the file beside it. Anything
+less (a crash between the two renames, a file without its record) is unfinished and written
+again. A Parquet file that cannot be read here (no pyarrow) counts as finished with unknown
+options, so that a jsonl export never replaces it silently.
 """
 
 from __future__ import annotations
@@ -24,16 +32,22 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from ._models import GetLabelDetectionResponse, LabelDetection
 
+if TYPE_CHECKING:
+    from ._table import LabelTable
+
 __all__ = [
+    "EXPORT_METADATA_KEY",
     "FORMATS",
+    "JOB_COLUMNS",
     "RECORD",
     "Finished",
     "JsonlWriter",
     "Options",
+    "ParquetWriter",
     "finished",
     "job_dir",
     "job_fields",
@@ -45,6 +59,16 @@ FORMATS: tuple[Format, ...] = ("parquet", "jsonl")
 FILES: dict[str, str] = {"jsonl": "labels.jsonl", "parquet": "labels.parquet"}
 RECORD = "_rekolabels.json"
 """The jsonl record's name (a leading ``_``: engines do not read it as data)."""
+EXPORT_METADATA_KEY = b"rekolabels.export"
+"""Where a Parquet file of the dataset keeps its record (JSON) in its key-value metadata."""
+JOB_COLUMNS = (
+    "label_model_version",
+    "video_bucket",
+    "video_name",
+    "video_duration_ms",
+    "frame_rate",
+)
+"""The job-level columns a Parquet file of the dataset has after the table schema's."""
 _PARTIAL = ".partial"
 # Per-page fields, and JobId: the job id lives in the partition path only (field names).
 _NOT_JOB_FIELDS = {"labels", "next_token", "job_id", "response_metadata"}
@@ -87,6 +111,11 @@ def job_fields(page: GetLabelDetectionResponse) -> dict[str, Any]:
 def finished(directory: Path) -> list[Finished]:
     """Every finished export in a job's directory (one per format at most; usually one)."""
     found = []
+    parquet = directory / FILES["parquet"]
+    if parquet.is_file():
+        options = _parquet_options(parquet)
+        if options is not None:
+            found.append(Finished(options, parquet))
     record = _read_record(directory / RECORD)
     if record is not None:
         data = directory / FILES["jsonl"]
@@ -94,6 +123,29 @@ def finished(directory: Path) -> list[Finished]:
             if data.stat().st_size == record.get("bytes"):
                 found.append(Finished(_options(record), data))
     return found
+
+
+def _parquet_options(path: Path) -> Options | None:
+    """The options a finished Parquet file records; None if it is not one of ours (or broken)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return Options("parquet", "?", "?")  # there, but unreadable here: not to be replaced
+    try:
+        raw = (pq.read_metadata(path).metadata or {}).get(EXPORT_METADATA_KEY)
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        return None
+    if raw is None:
+        return None
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not all(
+        isinstance(record.get(k), str) for k in ("format", "sort_by", "aggregate_by")
+    ):
+        return None
+    return _options(record)
 
 
 def _read_record(path: Path) -> dict[str, Any] | None:
@@ -192,3 +244,107 @@ class JsonlWriter:
         self._partial.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             self._dir.rmdir()
+
+
+class ParquetWriter:
+    """One job's ``labels.parquet``, a row group per page, into a temporary file until ``commit``.
+
+    Pages come as LabelTables (``lc.iter_tables``: one per GetLabelDetection page, read from
+    the response bytes, no model built) or typed pages (made into tables). The file's schema
+    is the table schema plus ``JOB_COLUMNS``; it is opened at the first page, whose job-level
+    fields it keeps, and the record goes into the footer when it is committed. zstd-compressed.
+    """
+
+    def __init__(self, directory: Path, options: Options) -> None:
+        import pyarrow.parquet as pq
+
+        self._pq = pq
+        self._dir = directory
+        self._options = options
+        self._final = directory / FILES["parquet"]
+        self._partial = _partial(self._final)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._writer: Any = None
+        self._job: dict[str, Any] = {}
+        self._columns: list[Any] = []
+        self.labels = 0
+        self.pages = 0
+
+    def write_page(self, page: LabelTable | GetLabelDetectionResponse) -> int:
+        """Append a page's rows with the job's columns; return how many.
+
+        The export hands over ``lc.iter_tables``' pages as they are; a typed page (the model
+        path) becomes its LabelTable first.
+        """
+        import pyarrow as pa
+
+        from ._columns import job_metadata
+        from ._table import JOB_METADATA_KEY, LabelTable
+
+        if isinstance(page, GetLabelDetectionResponse):
+            page = LabelTable.from_labels(page)
+        rows = page.arrow
+        if self._writer is None:
+            job = page.job
+            self._columns = _job_columns(job)
+            schema = rows.schema
+            for name, value in self._columns:
+                schema = schema.append(pa.field(name, value.type))
+            metadata = {JOB_METADATA_KEY: job_metadata(_without(job, _NOT_JOB_FIELDS))}
+            self._writer = self._pq.ParquetWriter(
+                self._partial, schema.with_metadata(metadata), compression="zstd"
+            )
+        count = rows.num_rows
+        for name, value in self._columns:
+            rows = rows.append_column(name, pa.repeat(value, count))
+        self._writer.write_table(rows)
+        self.labels += count
+        self.pages += 1
+        return int(count)
+
+    def commit(self) -> None:
+        """Write the record into the footer, close, rename into place; drop a jsonl export of
+        the job with other options, if one is there."""
+        record = {**asdict(self._options), "labels": self.labels, "pages": self.pages}
+        self._writer.add_key_value_metadata({EXPORT_METADATA_KEY: json.dumps(record).encode()})
+        self._writer.close()
+        with open(self._partial, "rb+") as file:
+            os.fsync(file.fileno())
+        os.replace(self._partial, self._final)
+        (self._dir / RECORD).unlink(missing_ok=True)
+        (self._dir / FILES["jsonl"]).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Close and delete the temporary file; and the job's directory if left empty."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):  # a half-written file goes anyway
+                self._writer.close()
+        self._partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self._dir.rmdir()
+
+
+def _without(job: GetLabelDetectionResponse, names: set[str]) -> GetLabelDetectionResponse:
+    fields = {n: getattr(job, n) for n in job.model_fields_set - names}
+    return GetLabelDetectionResponse.model_construct(
+        _fields_set=set(fields), **fields, **(job.model_extra or {})
+    )
+
+
+def _job_columns(job: GetLabelDetectionResponse) -> list[tuple[str, Any]]:
+    """The job-level columns' values as typed pyarrow scalars (null where the job lacks one)."""
+    import pyarrow as pa
+
+    s3 = job.video.s3_object if job.video is not None else None
+    meta = job.video_metadata
+    values = (
+        (pa.string(), job.label_model_version),
+        (pa.string(), s3.bucket if s3 is not None else None),
+        (pa.string(), s3.name if s3 is not None else None),
+        (pa.int64(), meta.duration_millis if meta is not None else None),
+        (pa.float64(), meta.frame_rate if meta is not None else None),
+    )
+    return [
+        (name, pa.scalar(value, type=kind))
+        for name, (kind, value) in zip(JOB_COLUMNS, values, strict=True)
+    ]

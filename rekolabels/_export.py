@@ -25,10 +25,10 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from ._bucket import TokenBucket
 from ._client import Clock, LabelDetectionClient, _enum_value, check_job_id
@@ -36,12 +36,14 @@ from ._dataset import (
     FORMATS,
     JsonlWriter,
     Options,
+    ParquetWriter,
     finished,
     job_dir,
     remove_partials,
 )
 from ._errors import InvalidArgumentError, InvalidPaginationTokenError, RekolabelsError
 from ._models import LabelDetectionAggregateBy, LabelDetectionSortBy
+from ._table import columns
 
 __all__ = [
     "MAX_RESTARTS",
@@ -131,7 +133,8 @@ def export_jobs(
         out_dir: the dataset's folder, created if needed.
         client: the LabelDetectionClient to read with (its retry policy and clock); default:
             one from the environment.
-        format: ``"parquet"`` (extra ``[arrow]``) or ``"jsonl"`` (the CLI's jsonl lines).
+        format: ``"parquet"`` (extra ``[arrow]``: LabelTable's schema plus the job's columns)
+            or ``"jsonl"`` (the CLI's jsonl lines, with a ``_rekolabels.json`` record).
         concurrency: jobs read at once (worker threads).
         tps: calls per second for all workers together; None: no pacing, backoff only.
         overwrite: replace jobs exported with another format or other options.
@@ -190,10 +193,7 @@ def run_export(
     if not isinstance(overwrite, bool):
         raise TypeError(f"overwrite must be a bool, not {type(overwrite).__name__}")
     if options.format == "parquet":
-        raise InvalidArgumentError(
-            "format: 'parquet' is not available yet (it needs the columnar tables); "
-            "use format='jsonl'"
-        )
+        columns()  # pyarrow and numpy, or ImportError with the install hint: before any request
 
     todo, skipped = _plan(ids, out, options, overwrite)
     lc = client if client is not None else _default_client(concurrency)
@@ -321,6 +321,17 @@ class _Pacer:
             self._clock.sleep(min(remaining, _SLICE_S))
 
 
+class _PageWriter(Protocol):
+    """What ``_export`` needs of JsonlWriter (typed pages) and ParquetWriter (LabelTables)."""
+
+    labels: int
+    pages: int
+
+    def write_page(self, page: Any) -> int: ...
+    def commit(self) -> None: ...
+    def discard(self) -> None: ...
+
+
 class _Run:
     """One export: the workers, their queue of jobs, and the main thread's loop."""
 
@@ -437,19 +448,26 @@ class _Run:
         finally:
             put(("exit", None))
 
+    def _open(self, job_id: str, directory: Path) -> tuple[_PageWriter, Iterator[object]]:
+        """A writer for the job's file and the pages it takes: typed pages into JSON Lines, or
+        LabelTables read straight from the response bytes (no model built) into Parquet."""
+        options = self._options
+        sort_by = LabelDetectionSortBy(options.sort_by)
+        aggregate_by = LabelDetectionAggregateBy(options.aggregate_by)
+        if options.format == "jsonl":
+            pages = self._client.iter_pages(job_id, sort_by=sort_by, aggregate_by=aggregate_by)
+            return JsonlWriter(directory, options), pages
+        tables = self._client.iter_tables(job_id, sort_by=sort_by, aggregate_by=aggregate_by)
+        return ParquetWriter(directory, options), tables
+
     def _export(self, job_id: str) -> tuple[int, int]:
         """Read every page of the job into its file; start over on a rejected NextToken."""
         directory = job_dir(self._out, job_id)
-        options = self._options
         restarts = 0
         while True:
-            writer = JsonlWriter(directory, options)
+            writer, pages = self._open(job_id, directory)
             try:
-                for page in self._client.iter_pages(
-                    job_id,
-                    sort_by=LabelDetectionSortBy(options.sort_by),
-                    aggregate_by=LabelDetectionAggregateBy(options.aggregate_by),
-                ):
+                for page in pages:
                     count = writer.write_page(page)
                     del page
                     self._events.put(("page", ExportEvent("page", job_id, count, 1)))

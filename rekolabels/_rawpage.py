@@ -24,22 +24,38 @@ Containment, because the client may be the user's own:
 - With botocore's parser logging at DEBUG (``botocore.parsers``, where botocore logs
   ``Response body``), the fast path stands aside, so the log shows the real body, not ``{}``.
 
+The same hook reads other kinds of page: a ``Reader`` says how (the body decoder the handler
+calls, and how to finish a page from botocore's result). ``MODELS`` reads typed pages;
+``_tabledecode.TABLES`` reads LabelTable pages, with no model built.
+
 botocore emits ``before-parse`` from 1.35.16 on; that is why it is the floor in pyproject.toml.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 from pydantic_core import core_schema
 
+from ._errors import UnreadableResponseError
 from ._models import GetLabelDetectionResponse, _build_validator, _fast_schema
 
-__all__ = ["PAGE_KEY", "Seen", "call", "has_job_status", "install", "to_page"]
+__all__ = [
+    "MODELS",
+    "PAGE_KEY",
+    "Reader",
+    "Seen",
+    "call",
+    "has_job_status",
+    "install",
+    "read",
+    "to_page",
+]
 
 PAGE_KEY = "rekolabels:page"
 """Where the typed page rides in botocore's result: no AWS member name holds a colon."""
@@ -61,9 +77,28 @@ class Seen:
 class _Call:
     raw_pages: bool
     seen: Seen = field(default_factory=Seen)
+    decode: Callable[[bytes], Any] | None = None  # None: the wire validator (typed pages)
 
 
 _CALL: ContextVar[_Call | None] = ContextVar("rekolabels_call", default=None)
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Reader(Generic[P]):
+    """How one kind of page is read through ``call()``: typed models, or a LabelTable."""
+
+    decode: Callable[[bytes], P | None]
+    """A 200 body's page, or None to leave the body to botocore (runs inside the handler)."""
+    from_parsed: Callable[[dict[str, Any]], P]
+    """The page of botocore's dict, when ``decode`` left the body to botocore."""
+    with_botocore_fields: Callable[[P, dict[str, Any]], P]
+    """A decoded page plus what botocore put beside the body (its ResponseMetadata)."""
+    has_job_status: Callable[[P], bool]
+    """Whether a decoded page says JobStatus (False: an unreadable body)."""
+    job: Callable[[P], GetLabelDetectionResponse]
+    """The page's job-level fields, which the client checks (JobId, status, NextToken)."""
 
 
 def install(client: Any) -> None:
@@ -72,18 +107,47 @@ def install(client: Any) -> None:
 
 
 def call(
-    client: Any, params: dict[str, Any], seen: Seen | None = None, *, raw_pages: bool = True
+    client: Any,
+    params: dict[str, Any],
+    seen: Seen | None = None,
+    *,
+    raw_pages: bool = True,
+    decode: Callable[[bytes], Any] | None = None,
 ) -> Any:
     """``client.get_label_detection(**params)`` with the handler on for this call.
 
     ``seen`` receives what the handler saw of the response, also when the call raises.
+    ``decode`` turns a 200 body into the page that rides in the result (its None leaves the
+    body to botocore); by default the wire validator (typed pages).
     """
-    state = _Call(raw_pages, seen if seen is not None else Seen())
+    state = _Call(raw_pages, seen if seen is not None else Seen(), decode)
     token = _CALL.set(state)
     try:
         return client.get_label_detection(**params)
     finally:
         _CALL.reset(token)
+
+
+def read(
+    client: Any, params: dict[str, Any], seen: Seen, reader: Reader[P], *, raw_pages: bool
+) -> P:
+    """One GetLabelDetection call's page, as ``reader`` reads it.
+
+    Raises UnreadableResponseError (retried like a 5xx) for a response without JobStatus:
+    botocore's dict of a cut or non-JSON body holds only its ResponseMetadata.
+    """
+    raw = call(client, params, seen, raw_pages=raw_pages, decode=reader.decode)
+    page = raw.get(PAGE_KEY)
+    if page is None:
+        if "JobStatus" not in raw:
+            raise UnreadableResponseError(_NO_JOB_STATUS)
+        return reader.from_parsed(raw)
+    if not reader.has_job_status(page):
+        raise UnreadableResponseError(_NO_JOB_STATUS)
+    return reader.with_botocore_fields(page, {k: v for k, v in raw.items() if k != PAGE_KEY})
+
+
+_NO_JOB_STATUS = "GetLabelDetection response has no JobStatus: the body was cut or not JSON"
 
 
 def has_job_status(raw: Any) -> bool:
@@ -123,7 +187,7 @@ def _handle(state: _Call, response: dict[str, Any], customized: dict[str, Any]) 
         return
     if _BODY_LOG.isEnabledFor(logging.DEBUG):
         return  # the user is reading botocore's log of the body: let it be the real one
-    page = _page_from_wire(body)
+    page = (state.decode or _page_from_wire)(body)
     if page is None:
         return
     customized[PAGE_KEY] = page
@@ -189,3 +253,13 @@ def _with_botocore_fields(
         meta = GetLabelDetectionResponse.from_boto3(added).response_metadata
         return page.model_copy(update={"response_metadata": meta})
     return GetLabelDetectionResponse.from_boto3({**page.to_boto3(), **added})
+
+
+MODELS: Reader[GetLabelDetectionResponse] = Reader(
+    decode=_page_from_wire,
+    from_parsed=GetLabelDetectionResponse.from_boto3,
+    with_botocore_fields=_with_botocore_fields,
+    has_job_status=lambda page: "job_status" in page.model_fields_set,
+    job=lambda page: page,
+)
+"""Typed pages: the wire validator, or ``from_boto3`` of botocore's dict."""

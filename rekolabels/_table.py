@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -29,7 +29,14 @@ from ._transform import _max_gap, _metadata, _sort_by
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["JOB_METADATA_KEY", "LabelTable", "columns", "job_only", "merge_tables"]
+__all__ = [
+    "JOB_METADATA_KEY",
+    "LabelTable",
+    "columns",
+    "job_only",
+    "merge_tables",
+    "without_next_token",
+]
 
 JOB_METADATA_KEY = b"rekolabels.job"
 """Where ``write_parquet`` stores ``tbl.job`` (as its AWS JSON) in the file's metadata."""
@@ -43,6 +50,16 @@ def columns() -> ModuleType:
     except ImportError as exc:
         raise ImportError(f"{_HINT} ({exc})") from exc
     return _columns
+
+
+def without_next_token(job: GetLabelDetectionResponse) -> GetLabelDetectionResponse:
+    """``job`` without NextToken (not even as an unset field): a whole job's fields."""
+    if "next_token" not in job.model_fields_set:
+        return job
+    fields = {name: getattr(job, name) for name in job.model_fields_set - {"next_token"}}
+    return GetLabelDetectionResponse.model_construct(
+        _fields_set=set(fields), **fields, **(job.model_extra or {})
+    )
 
 
 def job_only(response: GetLabelDetectionResponse) -> GetLabelDetectionResponse:
@@ -179,8 +196,9 @@ class LabelTable:
         pq.write_table(self._arrow.replace_schema_metadata(metadata), path)
 
     @classmethod
-    def read_parquet(cls, path: str | os.PathLike[str]) -> LabelTable:
-        """A table written by ``write_parquet`` (or any Parquet file of the schema).
+    def read_parquet(cls, path: str | os.PathLike[str] | BinaryIO) -> LabelTable:
+        """A table written by ``write_parquet`` or ``rekolabels get-label-detection --output
+        parquet`` (or any Parquet file of the schema): a path, or a binary file object.
 
         ``job`` comes back from the file's metadata (an empty response if it has none).
         """
@@ -242,10 +260,4 @@ def merge_tables(parts: Iterable[LabelTable]) -> LabelTable:
         raise InvalidArgumentError("parts: there is no table to merge")
     import pyarrow as pa
 
-    job = first.job
-    if "next_token" in job.model_fields_set:
-        fields = {name: getattr(job, name) for name in job.model_fields_set - {"next_token"}}
-        job = GetLabelDetectionResponse.model_construct(
-            _fields_set=set(fields), **fields, **(job.model_extra or {})
-        )
-    return LabelTable._trusted(pa.concat_tables(arrows), job)
+    return LabelTable._trusted(pa.concat_tables(arrows), without_next_token(first.job))

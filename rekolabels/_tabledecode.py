@@ -55,10 +55,17 @@ from pydantic import BaseModel, ValidationError
 from . import _columns
 from ._errors import ResponseValidationError, UnreadableResponseError
 from ._models import GetLabelDetectionResponse
-from ._rawpage import _with_botocore_fields
+from ._rawpage import Reader, _with_botocore_fields
 from ._table import LabelTable, job_only
 
-__all__ = ["decode", "from_parsed", "has_job_status", "read_body", "with_botocore_fields"]
+__all__ = [
+    "TABLES",
+    "decode",
+    "from_parsed",
+    "has_job_status",
+    "read_body",
+    "with_botocore_fields",
+]
 
 
 # -- the parse schema ---------------------------------------------------------------------------
@@ -243,3 +250,14 @@ def read_body(body: bytes) -> LabelTable:
             "GetLabelDetection response has no JobStatus: the body was truncated or not JSON"
         )
     return table
+
+
+TABLES: Reader[LabelTable] = Reader(
+    decode=decode,
+    from_parsed=from_parsed,
+    with_botocore_fields=with_botocore_fields,
+    has_job_status=has_job_status,
+    job=lambda table: table.job,
+)
+"""LabelTable pages for the client's paging loop (``_rawpage.read``): ``decode`` in the handler,
+``from_parsed`` on botocore's dict for a body decode leaves to botocore."""

@@ -20,7 +20,7 @@ import harness  # noqa: E402
 
 QUICK_KEYS = {
     *(f"{p}-{v}" for p in ("P1", "P1b", "P1f", "P1*") for v in ("v2", "v3")),
-    "P4", "P5", "P2", "G1", "P3", "S1", "S1-run", "S2", "S3", "S4", "J1", "J2",
+    "P4", "P4-kept", "P2", "G1", "P3", "S1", "S1-run", "S2", "S3", "S4", "J1", "J2",
 }  # fmt: skip
 
 

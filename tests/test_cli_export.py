@@ -7,6 +7,7 @@ import io
 import json
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,3 +266,43 @@ def test_progress_on_a_terminal_shows_jobs_pages_labels_throttles_and_the_rate(
     assert "6 pages · 4,500 labels" in drawn
     assert f"{report.throttled} throttled" in drawn
     assert "calls/s" in drawn
+
+
+def test_parquet_is_the_default_format(
+    env: dict[str, str], endpoint: list[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("pyarrow")
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "dataset"
+    result = run(["export", *_ids(*JOBS), "--out", str(out), *endpoint], env)
+    assert result.returncode == 0, result.stderr
+    rows = duckdb.sql(
+        f"""SELECT job_id, count(*), any_value(video_name) FROM read_parquet(
+            '{out.as_posix()}/*/labels.parquet', hive_partitioning = true) GROUP BY job_id"""
+    ).fetchall()
+    assert {job_id: n for job_id, n, _ in rows} == JOBS
+    assert all(name.endswith(".mp4") for _, _, name in rows)
+
+
+def test_without_pyarrow_parquet_is_a_usage_error_and_jsonl_still_works(
+    env: dict[str, str], endpoint: list[str], tmp_path: Path
+) -> None:
+    """pyarrow hidden from a fresh interpreter, as if the arrow extra were not installed."""
+    code = f"""
+import sys
+sys.modules["pyarrow"] = None
+from rekolabels._cli import main
+argv = ["export", "--job-id", "job-c", "--out", {str(tmp_path / "out")!r}, *{endpoint!r}]
+print("parquet", main(argv))
+print("jsonl", main([*argv, "--format", "jsonl"]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "parquet 2"
+    assert result.stdout.splitlines()[-1] == "jsonl 0"
+    assert "needs the arrow extra: pip install 'rekolabels[arrow]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "out" / "job_id=job-c" / "labels.jsonl").is_file()

@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 import rekolabels as rl
-from rekolabels._dataset import RECORD, JsonlWriter, Options, finished, job_fields, remove_partials
+from rekolabels._dataset import (
+    EXPORT_METADATA_KEY,
+    JOB_COLUMNS,
+    RECORD,
+    JsonlWriter,
+    Options,
+    ParquetWriter,
+    finished,
+    job_fields,
+    remove_partials,
+)
 from rekolabels._output import write_jsonl
 from tests.helpers import AWS_RECORDINGS, load
 
@@ -119,3 +130,70 @@ def test_leftover_temporary_files_are_removed_and_nothing_else(tmp_path: Path) -
     remove_partials(directory)
     assert sorted(p.name for p in directory.iterdir()) == [RECORD, "labels.jsonl", "notes.txt"]
     remove_partials(tmp_path / "absent")  # a job never exported: nothing to do
+
+
+PARQUET = Options("parquet", "NAME", "TIMESTAMPS")
+
+
+def _write_parquet(directory: Path) -> None:
+    writer = ParquetWriter(directory, PARQUET)
+    for page in _pages("boto3-2023-grandtour720-timestamps-v3.json"):
+        writer.write_page(page)
+    writer.commit()
+
+
+def test_a_parquet_file_is_finished_by_the_record_in_its_footer(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    directory = tmp_path / "job"
+    _write_parquet(directory)
+    [done] = finished(directory)
+    assert done.options == PARQUET
+    assert done.path == directory / "labels.parquet"
+    assert [p.name for p in directory.iterdir()] == ["labels.parquet"]
+    record = json.loads(pq.read_metadata(done.path).metadata[EXPORT_METADATA_KEY])
+    assert (record["labels"], record["pages"]) == (855, 9)
+    # The rows are the model path's, page after page, with the job's columns after them.
+    rows = pq.read_table(done.path)
+    whole = rl.GetLabelDetectionResponse.from_boto3(
+        load("boto3-2023-grandtour720-timestamps-v3.json")
+    )
+    expected = rl.LabelTable.from_labels(whole).arrow
+    assert rows.drop_columns(list(JOB_COLUMNS)).equals(expected, check_metadata=False)
+
+
+@pytest.mark.parametrize("damage", ["not parquet", "no record", "cut short"])
+def test_a_parquet_file_without_a_whole_footer_and_record_is_not_finished(
+    tmp_path: Path, damage: str
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    directory = tmp_path / "job"
+    _write_parquet(directory)
+    data = directory / "labels.parquet"
+    if damage == "not parquet":
+        data.write_text("a b c\n")
+    elif damage == "no record":
+        pq.write_table(pq.read_table(data).replace_schema_metadata(None), data)
+    else:
+        data.write_bytes(data.read_bytes()[:-100])
+    assert finished(directory) == []
+
+
+def test_without_pyarrow_a_parquet_export_is_kept_as_one_of_unknown_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    directory = tmp_path / "job"
+    _write_parquet(directory)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if it were not installed
+    [done] = finished(directory)
+    assert done.options == Options("parquet", "?", "?")  # never taken for a jsonl export's
+
+
+def test_a_discarded_parquet_file_leaves_nothing(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    directory = tmp_path / "job"
+    writer = ParquetWriter(directory, PARQUET)
+    writer.write_page(_pages("boto3-2023-grandtour720-timestamps-v3.json")[0])
+    assert [p.name for p in directory.iterdir()] == ["_labels.parquet.partial"]
+    writer.discard()
+    assert not directory.exists()

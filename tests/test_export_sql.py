@@ -48,24 +48,32 @@ def _response(job_id: str) -> dict[str, Any]:
     return synthetic_response(spec.pop("detections"), job_id=job_id, **spec)
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("export")
+@pytest.fixture(scope="module", params=["jsonl", "parquet"])
+def dataset(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The jobs exported in one format; each test runs on both."""
+    format = request.param
+    if format == "parquet":
+        pytest.importorskip("pyarrow")
+    root = tmp_path_factory.mktemp(format)
     with FakeRekognition() as fake:
         for job_id in JOBS:
             fake.add_job(job_id, _response(job_id))
         report = rl.export_jobs(
-            JOBS, root / "dataset", client=rl.LabelDetectionClient(fake.client), format="jsonl"
+            JOBS, root / "dataset", client=rl.LabelDetectionClient(fake.client), format=format
         )
     assert report.done == list(JOBS)
     return root
+
+
+def _format(dataset: Path) -> str:
+    return "parquet" if any(dataset.rglob("labels.parquet")) else "jsonl"
 
 
 @pytest.fixture
 def con(dataset: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.chdir(dataset)  # the recipes read 'dataset/...', relative to where they run
     connection = duckdb.connect()
-    _run(connection, "labels_jsonl.sql")
+    _run(connection, f"labels_{_format(dataset)}.sql")  # the same views, whichever format
     _run(connection, "segments.sql")
     yield connection
     connection.close()
@@ -177,11 +185,35 @@ def test_pyarrow_dataset_reads_the_same_dataset_unchanged(
     """Hive partitioning with job_id as a string: '20240501' is a job, not a number."""
     pa = pytest.importorskip("pyarrow")
     ds = pytest.importorskip("pyarrow.dataset")
+    format = _format(dataset)
     part = ds.partitioning(pa.schema([("job_id", pa.string())]), flavor="hive")
-    data = ds.dataset(dataset / "dataset", format="json", partitioning=part)
+    data = ds.dataset(
+        dataset / "dataset", format=format.replace("jsonl", "json"), partitioning=part
+    )
     # Files whose names start with "_" (the records, temporary files) are not data.
-    assert all(Path(f).name == "labels.jsonl" for f in data.files)
+    assert all(Path(f).name == f"labels.{format}" for f in data.files)
     table = data.to_table()
     assert table.schema.field("job_id").type == pa.string()
     counts = Counter(table.column("job_id").to_pylist())
     assert counts == {job_id: len(dets) for job_id, dets in labels.items()}
+
+
+def test_polars_reads_the_same_dataset_unchanged(
+    dataset: Path, labels: dict[str, list[rl.LabelDetection]]
+) -> None:
+    """Parquet with Hive partitions (job_id typed as a string); JSON Lines, which polars reads
+    without partitions, with job_id taken from each file's path."""
+    pl = pytest.importorskip("polars")
+    files = str(dataset / "dataset" / "*" / f"labels.{_format(dataset)}")
+    if _format(dataset) == "parquet":
+        frame = pl.scan_parquet(files, hive_partitioning=True, hive_schema={"job_id": pl.String})
+        names = frame.filter(pl.col("job_id") == "20240501").select("video_name").unique()
+        assert names.collect().to_series().to_list() == ["synthetic-5.mp4"]
+    else:
+        frame = pl.scan_ndjson(files, include_file_paths="path").with_columns(
+            job_id=pl.col("path").str.extract(r"job_id=([^/\\]+)")
+        )
+    counts = frame.group_by("job_id").len().collect()
+    assert dict(counts.iter_rows()) == {
+        job_id: len(dets) for job_id, dets in labels.items() if dets
+    }

@@ -43,7 +43,7 @@ __all__ = ["COMMANDS", "Command", "CommandFailed", "UsageError", "build_parser",
 COMMANDS: tuple[Command, ...] = (
     Command(
         "get-label-detection",
-        "read a job's labels, following every page (json, jsonl, csv, table)",
+        "read a job's labels, following every page (json, jsonl, csv, table, parquet)",
         _online.get_arguments,
         _online.get_label_detection,
     ),

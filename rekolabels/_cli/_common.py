@@ -1,5 +1,6 @@
 """What every command module shares: the command record, the errors that set exit codes, extras,
-reading a saved response, and the argument groups several commands take.
+reading a saved response (JSON, JSON Lines, or a Parquet table), and the argument groups several
+commands take.
 
 Imports only the standard library at module level, so ``rekolabels --help`` stays light: boto3,
 pydantic, rich and matplotlib are imported inside the functions that use them.
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
+    "PARQUET_MAGIC",
     "PROG",
     "Command",
     "CommandFailed",
@@ -78,11 +80,14 @@ class CommandFailed(Exception):
 
 
 # The package each optional extra installs; imported only by the commands that need it.
-_EXTRAS = {"cli": "rich", "plot": "matplotlib"}
+_EXTRAS = {"cli": "rich", "plot": "matplotlib", "arrow": "pyarrow"}
+PARQUET_MAGIC = b"PAR1"
+"""How a Parquet file starts: the offline commands read one as a LabelTable."""
 
 
 def has_extra(extra: str) -> bool:
-    """Whether the package of optional extra ``extra`` (``"cli"``, ``"plot"``) imports."""
+    """Whether the package of optional extra ``extra`` (``"cli"``, ``"plot"``, ``"arrow"``)
+    imports."""
     try:
         importlib.import_module(_EXTRAS[extra])
     except ImportError:
@@ -97,7 +102,8 @@ def require_extra(extra: str, what: str) -> None:
 
 
 def read_response(source: str) -> GetLabelDetectionResponse:
-    """What a file (or ``-``, stdin) holds: a saved response, or this CLI's JSON Lines.
+    """What a file (or ``-``, stdin) holds: a saved response, this CLI's JSON Lines, or a
+    Parquet table.
 
     The rule: a JSON document with ``Labels`` or ``JobStatus`` is a GetLabelDetection response
     (as boto3, the AWS CLI or ``get-label-detection --output json`` wrote it); otherwise each
@@ -106,13 +112,20 @@ def read_response(source: str) -> GetLabelDetectionResponse:
     larger than ``MAX_RESPONSE_BYTES``, JSON nested too deep, or a file that cannot be read is a
     usage error (exit 2), for the offline commands and ``fake-server --job`` alike. JSON Lines
     carry no NextToken: a page of a longer job saved that way cannot be told from a whole job.
+    A file starting with Parquet's ``PAR1`` magic (``--output parquet``,
+    ``LabelTable.write_parquet``) is read as a table: its rows, and the job-level fields its
+    metadata holds; without the ``[arrow]`` extra that is a usage error too.
     """
     from .._errors import ResponseValidationError
     from .._models import GetLabelDetectionResponse
 
     name = "stdin" if source == "-" else source
     try:
-        text = _read_text(source, name)
+        raw = _read_input(source, name)
+        if isinstance(raw, bytes) and raw.startswith(PARQUET_MAGIC):
+            return _parquet_response(raw, name)  # its errors are UsageErrors already
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+        del raw
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {source}: {reason}") from exc
@@ -138,39 +151,51 @@ _EXPECTED = (
 )
 
 
-def _read_text(source: str, name: str) -> str:
-    """The text of ``source``, read in pieces: at most ``MAX_RESPONSE_BYTES``, and no further
-    than the first character when that cannot start a JSON object (``/dev/zero``, a binary)."""
+def _read_input(source: str, name: str) -> bytes | str:
+    """The bytes of ``source`` (``str`` from a text stdin that is not a real file: tests), read
+    in pieces: at most ``MAX_RESPONSE_BYTES``, and no further than the first character when
+    that can start neither JSON nor a Parquet file (``/dev/zero``, a binary)."""
     if source == "-":
         stream = getattr(sys.stdin, "buffer", None)
         if stream is None:  # a text stdin of the caller's (tests): already in memory
-            return sys.stdin.read()
-        return _read_json_bytes(stream, name).decode("utf-8")
+            text: str = sys.stdin.read()
+            return text
+        return _read_bytes(stream, name)
     with open(source, "rb") as file:
-        return _read_json_bytes(file, name).decode("utf-8")
+        return _read_bytes(file, name)
 
 
-def _read_json_bytes(stream: BinaryIO, name: str) -> bytes:
+def _read_bytes(stream: BinaryIO, name: str) -> bytes:
     pieces: list[bytes] = []
     total = 0
     started = False
+    held = b""  # the first bytes, while they may yet be Parquet's magic
     while piece := stream.read(1 << 20):
         total += len(piece)
         if total > MAX_RESPONSE_BYTES:
             raise UsageError(f"{name} is larger than {MAX_RESPONSE_BYTES >> 30} GiB")
-        if not started and (head := piece.lstrip(b" \t\r\n")):
-            started = True
-            if not head.startswith((b"{", b"\xef\xbb\xbf{")):
-                # Neither a response nor JSON Lines can start so: say now what reading it all
-                # would say (not UTF-8: cannot read; else its first line is no LabelDetection).
-                codecs.getincrementaldecoder("utf-8")().decode(head[:64], final=False)
-                blank = b"".join(pieces) + piece[: len(piece) - len(head)]
-                line = blank.count(b"\n") + 1
-                raise UsageError(
-                    f"{name} line {line} is not a LabelDetection with Timestamp and Label: "
-                    f"{_EXPECTED}"
-                )
+        if not started:
+            piece, held = held + piece, b""
+            if not pieces and piece.startswith(PARQUET_MAGIC):
+                started = True
+            elif not pieces and len(piece) < len(PARQUET_MAGIC) and PARQUET_MAGIC.startswith(piece):
+                held = piece  # a pipe gave the first bytes alone: wait for the rest of the magic
+                continue
+            elif head := piece.lstrip(b" \t\r\n"):
+                started = True
+                if not head.startswith((b"{", b"\xef\xbb\xbf{")):
+                    # Neither a response nor JSON Lines can start so: say now what reading it
+                    # all would say (not UTF-8: cannot read; else its first line is no
+                    # LabelDetection).
+                    codecs.getincrementaldecoder("utf-8")().decode(head[:64], final=False)
+                    blank = b"".join(pieces) + piece[: len(piece) - len(head)]
+                    line = blank.count(b"\n") + 1
+                    raise UsageError(
+                        f"{name} line {line} is not a LabelDetection with Timestamp and Label: "
+                        f"{_EXPECTED}"
+                    )
         pieces.append(piece)
+    pieces.append(held)
     return b"".join(pieces)
 
 
@@ -193,13 +218,34 @@ def _json_lines(name: str, text: str) -> list[object]:
     return labels
 
 
+def _parquet_response(data: bytes, name: str) -> GetLabelDetectionResponse:
+    """The response a Parquet table holds: its job-level fields and its rows as models."""
+    require_extra("arrow", f"reading the Parquet file {name}")
+    import pyarrow as pa
+
+    from .._errors import InvalidArgumentError
+    from .._models import GetLabelDetectionResponse
+    from .._table import LabelTable
+
+    try:
+        table = LabelTable.read_parquet(pa.BufferReader(data))
+    except (pa.ArrowException, OSError, InvalidArgumentError) as exc:  # pyarrow's IO errors
+        raise UsageError(f"{name} is not a Parquet file of rekolabels' table: {exc}") from exc
+    job = table.job
+    fields = {field: getattr(job, field) for field in job.model_fields_set}
+    fields["labels"] = table.labels()
+    return GetLabelDetectionResponse.model_construct(
+        _fields_set=set(fields), **fields, **(job.model_extra or {})
+    )
+
+
 def file_argument(parser: argparse.ArgumentParser) -> None:
     """The positional FILE of the offline commands."""
     parser.add_argument(
         "file",
         metavar="FILE",
-        help="a saved GetLabelDetection response (JSON) or get-label-detection's JSON Lines; "
-        "- for stdin",
+        help="a saved GetLabelDetection response (JSON), get-label-detection's JSON Lines or "
+        "Parquet (--output parquet); - for stdin",
     )
 
 

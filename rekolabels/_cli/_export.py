@@ -17,6 +17,7 @@ from ._common import (
     credentials_explained,
     label_client,
     positive_int,
+    require_extra,
     show_retries,
     stderr_console,
 )
@@ -52,11 +53,11 @@ def _tps(text: str) -> float:
 
 def export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Export many jobs' labels into DIR/job_id=<JobId>/labels.<format>, a Hive-partitioned "
-        "dataset that DuckDB, Spark, Athena, polars and pyarrow read as is. Jobs are read "
-        "--concurrency at a time, every call paced by one token bucket of --tps calls per "
-        "second (the account's GetLabelDetection quota). Finished jobs are skipped when run "
-        "again, so an interrupted export resumes. Exit 1 if any job failed (listed)."
+        "Export many jobs' labels into DIR/job_id=<JobId>/labels.parquet (or .jsonl), a "
+        "Hive-partitioned dataset that DuckDB, Spark, Athena, polars and pyarrow read as is. "
+        "Jobs are read --concurrency at a time, every call paced by one token bucket of --tps "
+        "calls per second (the account's GetLabelDetection quota). Finished jobs are skipped "
+        "when run again, so an interrupted export resumes. Exit 1 if any job failed (listed)."
     )
     jobs = parser.add_mutually_exclusive_group(required=True)
     jobs.add_argument(
@@ -75,7 +76,7 @@ def export_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("parquet", "jsonl"),
         default="parquet",
-        help="labels.parquet (arrow extra) or labels.jsonl (default: parquet)",
+        help="labels.parquet (arrow extra; the default) or labels.jsonl (the base install)",
     )
     parser.add_argument(
         "--concurrency", type=positive_int, default=4, metavar="N", help="jobs at once (4)"
@@ -129,6 +130,8 @@ def _read_job_ids(source: str) -> list[str]:
 def export(args: argparse.Namespace) -> int:
     from .._export import MismatchError, run_export
 
+    if args.format == "parquet":
+        require_extra("arrow", "'--format parquet' (the default)")
     job_ids = args.job_id if args.job_id else _read_job_ids(args.job_ids)
     out = Path(args.out)
     try:  # like `mkdir -p`

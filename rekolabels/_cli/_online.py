@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from ._common import (
     stderr_console,
     stdout_console,
 )
+from ._parquet import parquet_target, write_parquet
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,7 +41,7 @@ __all__ = [
     "wait_arguments",
 ]
 
-_OUTPUTS = ("json", "jsonl", "csv", "table")
+_OUTPUTS = ("json", "jsonl", "csv", "table", "parquet")
 _SORT = ("NAME", "TIMESTAMP")
 _AGGREGATE = ("TIMESTAMPS", "SEGMENTS")
 
@@ -47,7 +49,9 @@ _AGGREGATE = ("TIMESTAMPS", "SEGMENTS")
 def get_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Read a label detection job's results like `aws rekognition get-label-detection`, "
-        "but following every page (unless --no-paginate), typed and retried."
+        "but following every page (unless --no-paginate), typed and retried. "
+        "--output parquet --out FILE writes a LabelTable (arrow extra) that the offline "
+        "commands read."
     )
     parser.add_argument(
         "--job-id", required=True, type=job_id, metavar="ID", help="the job to read"
@@ -73,12 +77,19 @@ def get_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", choices=_OUTPUTS, default="json", help="output format (default: json)"
     )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the file --output parquet writes (a LabelTable, read from the response bytes; "
+        "arrow extra)",
+    )
     aws_arguments(parser)
 
 
 def get_label_detection(args: argparse.Namespace) -> int:
     if args.output == "table":
         require_extra("cli", "'--output table'")
+    out_file = parquet_target(args)
     lc = label_client(args)
     options: dict[str, Any] = {
         "max_results": args.max_results,
@@ -89,6 +100,13 @@ def get_label_detection(args: argparse.Namespace) -> int:
     out = sys.stdout
     console = stderr_console()
     with credentials_explained(), show_retries(console, verbose=args.verbose):
+        if out_file is not None:
+            tables = lc.iter_tables(args.job_id, **options)  # validates now, before any request
+            with _progress(console, f"job {args.job_id}") as advance:
+                whole_job = not args.no_paginate
+                parts = tables if whole_job else itertools.islice(tables, 1)
+                write_parquet(parts, out_file, whole_job=whole_job, advance=advance)
+            return 0
         if args.no_paginate:
             page = lc.get_page(args.job_id, **options)
             _write_response(page, args.output, out)
