@@ -12,8 +12,7 @@ name is used.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Each public name and the private module that defines it (see rekolabels/__init__.py).
 _EXPORTS: dict[str, str] = {
@@ -35,17 +34,7 @@ if TYPE_CHECKING:
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and flag unknown names
+    from .._lazy import exports
 
-    def __getattr__(name: str) -> Any:
-        """Import the module of a public name on first use, then keep the name here."""
-        try:
-            module = _EXPORTS[name]
-        except KeyError:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-        value = getattr(import_module(f".{module}", __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = exports(__name__, _EXPORTS, globals(), __all__)
+    del exports
