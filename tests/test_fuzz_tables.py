@@ -10,6 +10,7 @@ Python's recursion limit, which botocore cannot parse but the table decoder skip
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import time
@@ -17,13 +18,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("pyarrow")
 
 import rekolabels as rl
 from rekolabels.testing import new_client
+from tests import test_fuzz as fuzz
 from tests.test_fuzz import (
     ATTEMPTS,
     BODY,
@@ -110,25 +111,10 @@ def run_class(
     *,
     deep: bool = False,
 ) -> None:
-    tried = 0
-
-    @settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(strategy)
-    def case(value: Any) -> None:
-        nonlocal tried
-        tried += 1
-        status, body, headers = body_of(value)
-        check(served, status, body, headers, deep=deep)
-
-    case()
-    print(f"fuzz cases (tables): {name}: {tried}")
-    assert tried >= examples // 2  # the search really ran
+    fuzz.run_class(
+        None, f"tables: {name}", strategy, body_of, served, examples,
+        check_case=functools.partial(check, deep=deep),
+    )  # fmt: skip
 
 
 def test_wrong_types_at_any_depth(served: Any) -> None:
