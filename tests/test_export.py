@@ -9,7 +9,6 @@ a worker, and in the main thread as SIGINT does) followed by a resume.
 from __future__ import annotations
 
 import _thread
-import gc
 import json
 import subprocess
 import sys
@@ -386,10 +385,6 @@ def test_an_interrupted_export_cleans_up_and_the_next_run_resumes(
     interrupt = _InterruptAt(8, main=main)
     client.meta.events.register("before-call.rekognition.GetLabelDetection", interrupt)
     lc = rl.LabelDetectionClient(client, retry=FAST)
-    # Earlier tests' garbage is collected now, not during the export: a collection that runs a
-    # finalizer (a generator's ``finally``) in the main thread when the interrupt lands makes
-    # Python report the KeyboardInterrupt as unraisable and drop it (seen in suite runs only).
-    gc.collect()
     with pytest.raises(KeyboardInterrupt):
         rl.export_jobs(jobs, tmp_path, client=lc, format=format, concurrency=2)
     # Cut short soon after the 8th call (which SIGINT lets finish), no temporary file left.
