@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["retries_shown"]
+__all__ = ["retries_shown", "retries_to"]
 
 _LOGGER = "rekolabels"
 
@@ -43,8 +43,15 @@ class _RetryLines(logging.Handler):
 @contextmanager
 def retries_shown(console: Console, *, indent: str = "") -> Iterator[None]:
     """While inside, each retry logged on the "rekolabels" logger is a line on ``console``."""
+    with retries_to(_RetryLines(console, indent)):
+        yield
+
+
+@contextmanager
+def retries_to(handler: logging.Handler) -> Iterator[None]:
+    """While inside, ``handler`` gets the retries (INFO) the "rekolabels" logger logs, whatever
+    its level was; the logger's level and handlers are as before after."""
     logger = logging.getLogger(_LOGGER)
-    handler = _RetryLines(console, indent)
     level = logger.level
     logger.addHandler(handler)
     if not logger.isEnabledFor(logging.INFO):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import rekolabels as rl
-from rekolabels._console import retries_shown
+from rekolabels._console import retries_shown, retries_to
 from rekolabels.testing import FakeRekognition
 
 if TYPE_CHECKING:
@@ -55,3 +55,25 @@ def test_other_records_are_shown_as_logged_and_the_logger_is_restored() -> None:
     assert out.getvalue() == "↻ retry something else\n"
     assert logger.level == level
     assert logger.handlers == handlers
+
+
+def test_retries_to_gets_info_records_whatever_the_level_and_puts_it_back() -> None:
+    logger = logging.getLogger("rekolabels")
+    records: list[logging.LogRecord] = []
+
+    class Kept(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Kept()
+    before = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with retries_to(handler):
+            logger.info("a retry")
+        logger.info("after")
+        assert [r.getMessage() for r in records] == ["a retry"]
+        assert logger.level == logging.WARNING
+        assert handler not in logger.handlers
+    finally:
+        logger.setLevel(before)

@@ -529,12 +529,7 @@ def show_retries(console: Console | None, *, verbose: bool = False) -> Iterator[
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(f"{PROG}: retry: %(message)s"))
-    level = logger.level
-    logger.addHandler(handler)
-    if not logger.isEnabledFor(logging.INFO):
-        logger.setLevel(logging.INFO)
-    try:
+    from .._console import retries_to
+
+    with retries_to(handler):
         yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
