@@ -39,10 +39,9 @@ from harness import (
     Figure,
     Spread,
     machine_state,
+    publish,
     rekolabels_command,
-    report,
     run_child,
-    write_json,
 )
 
 PAGE = 1000
@@ -201,13 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = [fig for key, fmt in formats.items() if key in args.only for fig in p5(sizes, fmt)]
     if "P5-rss" in args.only:
         figures += p5_rss(sizes)
-    info["loadavg at end"] = machine_state().get("loadavg", "-")
-    title = "rekolabels export benchmark" + (" (--quick: sizes too small, figures meaningless)"
-                                             if args.quick else "")  # fmt: skip
-    for line in report(figures, info, title):
-        print(line)
-    if args.json:
-        write_json(args.json, figures, info, sizes=asdict(sizes))
+    publish(figures, info, "rekolabels export benchmark", quick=args.quick, json_path=args.json,
+            sizes=asdict(sizes))  # fmt: skip
     return 0
 
 

@@ -585,3 +585,21 @@ def write_json(
 ) -> None:
     results = {"machine": dict(info), **extra, "figures": [f.as_json() for f in figures]}
     path.write_text(json.dumps(results, indent=1))
+
+
+def publish(
+    figures: Sequence[Figure],
+    info: dict[str, str],
+    name: str,
+    *,
+    quick: bool,
+    json_path: Path | None,
+    **extra: Any,
+) -> None:
+    """Print the report of a finished run (the load at its end added) and write its JSON."""
+    info["loadavg at end"] = machine_state().get("loadavg", "-")
+    title = name + (" (--quick: sizes too small, figures meaningless)" if quick else "")
+    for line in report(figures, info, title):
+        print(line)
+    if json_path:
+        write_json(json_path, figures, info, **extra)

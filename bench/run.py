@@ -34,10 +34,9 @@ from harness import (
     ab,
     ab_children,
     machine_state,
+    publish,
     rekolabels_command,
-    report,
     run_child,
-    write_json,
 )
 
 import rekolabels as rl
@@ -471,14 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     for key in wanted:
         figures += FIGURES[key](sizes)
-    info_after = machine_state()
-    info["loadavg at end"] = info_after.get("loadavg", "-")
-    title = "rekolabels benchmarks" + (" (--quick: sizes too small, figures meaningless)"
-                                       if args.quick else "")  # fmt: skip
-    for line in report(figures, info, title):
-        print(line)
-    if args.json:
-        write_json(args.json, figures, info, sizes=asdict(sizes))
+    publish(figures, info, "rekolabels benchmarks", quick=args.quick, json_path=args.json,
+            sizes=asdict(sizes))  # fmt: skip
     return 0
 
 
