@@ -213,6 +213,13 @@ def streamed_json(pages: list[rl.GetLabelDetectionResponse]) -> str:
     return out.getvalue()
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of JSON Lines text: split on ``\n`` only, as JSON Lines readers do (a name may
+    hold U+0085 or U+2028, written raw, which ``str.splitlines`` would also split on)."""
+    assert text == "" or text.endswith("\n")
+    return text.split("\n")[:-1]
+
+
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
@@ -265,7 +272,7 @@ def test_streamed_json_is_the_merged_document(case: str, size: int) -> None:
 def test_jsonl_lines_are_the_labels_to_boto3(case: str) -> None:
     labels = rl.GetLabelDetectionResponse.from_boto3(CASES[case]).labels or []
     new, old = jsonl_text(labels), before_jsonl(labels)
-    assert [json.loads(x) for x in new.splitlines()] == [json.loads(x) for x in old.splitlines()]
+    assert [json.loads(x) for x in jsonl_lines(new)] == [json.loads(x) for x in jsonl_lines(old)]
     assert_same_text_but_float_spelling(new, old)
 
 
@@ -275,8 +282,20 @@ def test_generated_responses_write_the_same_values(d: dict[str, Any], size: int)
     pages = pages_of(d, size)
     assert json.loads(streamed_json(pages)) == json.loads(before_json(pages))
     labels = [det for page in pages for det in page.labels or []]
-    new = [json.loads(x) for x in jsonl_text(labels).splitlines()]
-    assert new == [json.loads(x) for x in before_jsonl(labels).splitlines()]
+    new = [json.loads(x) for x in jsonl_lines(jsonl_text(labels))]
+    assert new == [json.loads(x) for x in jsonl_lines(before_jsonl(labels))]
+
+
+def test_names_with_line_separators_other_than_newline_stay_on_one_line() -> None:
+    labels = (
+        rl.GetLabelDetectionResponse.from_boto3(
+            {"Labels": [{"Label": {"Name": "\x85"}}, {"Label": {"Name": "a\u2028b"}}]}
+        ).labels
+        or []
+    )
+    text = jsonl_text(labels)
+    assert text == before_jsonl(labels)
+    assert [json.loads(x)["Label"]["Name"] for x in jsonl_lines(text)] == ["\x85", "a\u2028b"]
 
 
 def test_a_name_the_serializer_cannot_write_falls_back_to_json_dumps() -> None:
