@@ -1,4 +1,4 @@
-"""Suite-wide fixtures."""
+"""Suite-wide settings and fixtures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import signal
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same cases on every run (seeded by each test's own name), so a CI
+# failure is one anyone can reproduce from its log, never a case that no later run finds.
+# `pytest --hypothesis-profile=explore` searches anew (and keeps what it finds in .hypothesis/).
+settings.register_profile("seeded", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("seeded")
 
 
 @pytest.fixture(autouse=True, scope="session")
