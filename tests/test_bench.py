@@ -24,6 +24,7 @@ QUICK_KEYS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_bench_runs_in_quick_mode(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(

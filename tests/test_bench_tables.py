@@ -15,6 +15,7 @@ pytest.importorskip("polars")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_the_table_bench_runs_in_quick_mode(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
