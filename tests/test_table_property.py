@@ -36,7 +36,7 @@ CONFIDENCE = st.one_of(
     st.none(),
 )
 GAPS = st.one_of(st.none(), st.sampled_from([0, 1, 499, 500, 501, 1000]), st.integers(0, 3000))
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def names_list(draw: st.DrawFn) -> list[dict[str, str]] | None:
