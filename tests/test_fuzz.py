@@ -338,22 +338,27 @@ def test_truncation_at_every_byte(served: Any, record_property: Any) -> None:
     print(f"fuzz cases: truncation: {len(BODY)}")
 
 
+def damaged(rng: random.Random, page: bytes) -> bytes:
+    """``page`` with 1 to 4 byte-level mutations: flipped, deleted or inserted bytes."""
+    body = bytearray(page)
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(body))
+        op = rng.choice(["flip", "delete", "insert"])
+        if op == "flip":
+            body[at] ^= 1 << rng.randrange(8)
+        elif op == "delete":
+            del body[at]
+        else:
+            body.insert(at, rng.randrange(256))
+    return bytes(body)
+
+
 def test_random_damage_to_a_real_page(served: Any, record_property: Any) -> None:
     """Byte-level mutations of a real page: flipped, deleted and inserted bytes."""
     rng = random.Random(20)  # seeded
     tried = 0
     for _ in range(300):
-        body = bytearray(BODY)
-        for _ in range(rng.randint(1, 4)):
-            at = rng.randrange(len(body))
-            op = rng.choice(["flip", "delete", "insert"])
-            if op == "flip":
-                body[at] ^= 1 << rng.randrange(8)
-            elif op == "delete":
-                del body[at]
-            else:
-                body.insert(at, rng.randrange(256))
-        check(served, 200, bytes(body))
+        check(served, 200, damaged(rng, BODY))
         tried += 1
     record_property("fuzz cases: random byte damage", tried)
     print(f"fuzz cases: random byte damage: {tried}")
