@@ -295,8 +295,10 @@ def map_client_error(
     http_status: int | None = None,
     request_id: str | None = None,
     body: bytes | None = None,
+    service: str = "Rekognition",
 ) -> NoReturn:
     """Raise the rekolabels error for anything raised while a call runs, chained ``from exc``.
+    Timeout and connection messages name ``service``.
 
     The one place errors from below are translated. ClientError is mapped by its error code
     whatever the HTTP status (throttling arrives as 400 or 500); an unknown code with a 5xx
@@ -330,9 +332,9 @@ def map_client_error(
             message, code=code, request_id=request_id, http_status=status
         ) from exc
     if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
-        raise ServiceTimeoutError(f"Rekognition did not answer in time: {exc}") from exc
+        raise ServiceTimeoutError(f"{service} did not answer in time: {exc}") from exc
     if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
-        raise ServiceUnavailableError(f"Rekognition could not be reached: {exc}") from exc
+        raise ServiceUnavailableError(f"{service} could not be reached: {exc}") from exc
     if isinstance(exc, NoRegionError):
         raise InvalidArgumentError(
             "region_name: no AWS region is configured; pass region_name= (from_session) or set "
@@ -423,13 +425,9 @@ def map_sqs_error(exc: Exception) -> NoReturn:
                 request_id=meta.get("RequestId"),
                 http_status=meta.get("HTTPStatusCode"),
             ) from exc
-    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
-        raise ServiceTimeoutError(f"SQS did not answer in time: {exc}") from exc
-    if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
-        raise ServiceUnavailableError(f"SQS could not be reached: {exc}") from exc
     if isinstance(exc, NoRegionError):
         raise InvalidArgumentError(
             "sqs_client: no AWS region is configured; pass sqs_client=boto3.client('sqs', "
             "region_name=...) or set AWS_DEFAULT_REGION"
         ) from exc
-    map_client_error(exc)
+    map_client_error(exc, service="SQS")
