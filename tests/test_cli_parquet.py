@@ -1,11 +1,11 @@
 """``get-label-detection --output parquet --out FILE`` and the offline commands on Parquet files,
-through the installed script against the fake on loopback HTTP (dummy credentials, no config).
+against the fake on loopback HTTP (dummy credentials, no config): in this process, but for the
+first write and the missing extra, which run the installed script.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +18,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 import rekolabels as rl  # noqa: E402
 from rekolabels._table import JOB_METADATA_KEY  # noqa: E402
 from rekolabels.testing import FakeRekognition, new_client  # noqa: E402
-from tests.cli_helpers import DUMMY_SECRET, assert_short_error, clean_env, run, script  # noqa: E402
+from tests.cli_helpers import assert_short_error, clean_env, run, run_main  # noqa: E402
 from tests.helpers import DATA  # noqa: E402
 
 JOB = "job-2345"
@@ -64,7 +64,7 @@ def saved(
     result = run([*args, "--output", "parquet", "--out", str(parquet)], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    result = run(args, env)
+    result = run_main(args, env)
     assert result.returncode == 0, result.stderr
     as_json.write_text(result.stdout)
     return {"parquet": parquet, "json": as_json}
@@ -107,7 +107,7 @@ def test_sort_and_aggregate_by_are_sent(
 ) -> None:  # fmt: skip
     out = tmp_path / "job.parquet"
     args = ["get-label-detection", "--job-id", JOB, *order, "--output", "parquet"]
-    result = run([*args, "--out", str(out), *endpoint], env)
+    result = run_main([*args, "--out", str(out), *endpoint], env)
     assert result.returncode == 0, result.stderr
     keyword = {"--sort-by": "sort_by", "--aggregate-by": "aggregate_by"}[order[0]]
     expected = get_table(fake, JOB, **{keyword: order[1]})
@@ -121,14 +121,14 @@ def test_no_paginate_writes_one_page_with_its_next_token(
 ) -> None:
     out = tmp_path / "page.parquet"
     args = ["get-label-detection", "--job-id", JOB, "--no-paginate", "--max-results", "100"]
-    result = run([*args, "--output", "parquet", "--out", str(out), *endpoint], env)
+    result = run_main([*args, "--output", "parquet", "--out", str(out), *endpoint], env)
     assert result.returncode == 0, result.stderr
     page = rl.LabelTable.read_parquet(out)
     assert len(page) == 100
     assert page.job.next_token
     rest = tmp_path / "rest.parquet"
     following = ["--next-token", page.job.next_token, "--output", "parquet", "--out", str(rest)]
-    result = run(["get-label-detection", "--job-id", JOB, *following, *endpoint], env)
+    result = run_main(["get-label-detection", "--job-id", JOB, *following, *endpoint], env)
     assert result.returncode == 0, result.stderr
     assert len(rl.LabelTable.read_parquet(rest)) == DETECTIONS - 100
 
@@ -137,7 +137,7 @@ def test_an_empty_job_is_an_empty_table(
     env: dict[str, str], endpoint: list[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "empty.parquet"
-    result = run(["get-label-detection", "--job-id", "empty", "--output", "parquet",
+    result = run_main(["get-label-detection", "--job-id", "empty", "--output", "parquet",
                   "--out", str(out), *endpoint], env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     back = rl.LabelTable.read_parquet(out)
@@ -151,8 +151,8 @@ def test_a_large_job_is_written_in_row_groups_of_64k_rows(
 ) -> None:
     fake.add_synthetic_job("large", detections=70_000, seed=9)
     out = tmp_path / "large.parquet"
-    result = run(["get-label-detection", "--job-id", "large", "--output", "parquet",
-                  "--out", str(out), *endpoint], env, timeout=300)  # fmt: skip
+    result = run_main(["get-label-detection", "--job-id", "large", "--output", "parquet",
+                  "--out", str(out), *endpoint], env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     file = pq.ParquetFile(out)
     assert file.metadata.num_rows == 70_000
@@ -161,18 +161,6 @@ def test_a_large_job_is_written_in_row_groups_of_64k_rows(
 
 
 # -- the offline commands read Parquet ----------------------------------------------------------
-
-
-def run_bytes(
-    args: list[str], env: dict[str, str], stdin: bytes
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([script(), *args], input=stdin, capture_output=True, env=env,
-                            timeout=60, check=False)  # fmt: skip
-    out = subprocess.CompletedProcess(
-        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
-    )
-    assert DUMMY_SECRET not in out.stdout + out.stderr
-    return out
 
 
 OFFLINE = [
@@ -189,12 +177,12 @@ def test_offline_commands_give_the_same_output_from_parquet_and_json(
     def with_file(path: Path | str) -> list[str]:
         return [str(path) if part == "{}" else part for part in command]
 
-    from_json = run(with_file(saved["json"]), env)
+    from_json = run_main(with_file(saved["json"]), env)
     assert from_json.returncode == 0, from_json.stderr
-    from_parquet = run(with_file(saved["parquet"]), env)
+    from_parquet = run_main(with_file(saved["parquet"]), env)
     assert from_parquet.returncode == 0, from_parquet.stderr
     assert from_parquet.stdout == from_json.stdout
-    from_stdin = run_bytes(with_file("-"), env, saved["parquet"].read_bytes())
+    from_stdin = run_main(with_file("-"), env, stdin=saved["parquet"].read_bytes())
     assert from_stdin.returncode == 0, from_stdin.stderr
     assert from_stdin.stdout == from_json.stdout
 
@@ -203,7 +191,7 @@ def test_timeline_draws_a_parquet_file(
     env: dict[str, str], saved: dict[str, Path], tmp_path: Path
 ) -> None:
     png = tmp_path / "timeline.png"
-    drawn = run(["timeline", str(saved["parquet"]), "--out", str(png), "--top", "8"], env)
+    drawn = run_main(["timeline", str(saved["parquet"]), "--out", str(png), "--top", "8"], env)
     assert drawn.returncode == 0, drawn.stderr
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -213,8 +201,8 @@ def test_a_file_from_write_parquet_is_read_too(env: dict[str, str], tmp_path: Pa
     path = tmp_path / "grandtour.parquet"
     rl.LabelTable.from_labels(recording).write_parquet(path)
     for command in (["summary", "{}"], ["aggregate", "{}"]):
-        from_json = run([str(GRANDTOUR) if p == "{}" else p for p in command], env)
-        from_parquet = run([str(path) if p == "{}" else p for p in command], env)
+        from_json = run_main([str(GRANDTOUR) if p == "{}" else p for p in command], env)
+        from_parquet = run_main([str(path) if p == "{}" else p for p in command], env)
         assert from_json.returncode == from_parquet.returncode == 0, from_parquet.stderr
         assert from_parquet.stdout == from_json.stdout
 
@@ -239,7 +227,7 @@ def test_usage_errors_before_any_request(
 ) -> None:  # fmt: skip
     args = [p.format(dir=tmp_path) for p in extra]
     before = fake.request_count
-    result = run(["get-label-detection", "--job-id", JOB, "--output", "parquet", *args,
+    result = run_main(["get-label-detection", "--job-id", JOB, "--output", "parquet", *args,
                   *endpoint], env)  # fmt: skip
     assert_short_error(result, 2)
     assert message.format(dir=tmp_path) in result.stderr
@@ -247,7 +235,7 @@ def test_usage_errors_before_any_request(
 
 
 def test_out_is_only_for_parquet(env: dict[str, str], endpoint: list[str], tmp_path: Path) -> None:
-    result = run(["get-label-detection", "--job-id", JOB, "--out", str(tmp_path / "x"),
+    result = run_main(["get-label-detection", "--job-id", JOB, "--out", str(tmp_path / "x"),
                   *endpoint], env)  # fmt: skip
     assert_short_error(result, 2)
     assert "--out is for --output parquet" in result.stderr
@@ -258,7 +246,7 @@ def test_a_job_that_cannot_be_read_leaves_no_file(
     job: str, error: str, env: dict[str, str], endpoint: list[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "job.parquet"
-    result = run(["get-label-detection", "--job-id", job, "--output", "parquet",
+    result = run_main(["get-label-detection", "--job-id", job, "--output", "parquet",
                   "--out", str(out), *endpoint], env)  # fmt: skip
     assert_short_error(result, 1)
     assert error in result.stderr
@@ -271,7 +259,7 @@ def test_a_failure_after_some_pages_leaves_no_partial_file(
     out = tmp_path / "job.parquet"
     out.write_bytes(b"an older file, kept")
     fake.inject([None, None, "AccessDeniedException"])
-    result = run(["get-label-detection", "--job-id", JOB, "--max-results", "100", "--output",
+    result = run_main(["get-label-detection", "--job-id", JOB, "--max-results", "100", "--output",
                   "parquet", "--out", str(out), *endpoint], env)  # fmt: skip
     assert_short_error(result, 1)
     assert "AccessDenied" in result.stderr
@@ -309,7 +297,7 @@ def test_a_broken_parquet_file_is_exit_2(
 ) -> None:
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(content)
-    result = run(["summary", str(bad)], env)
+    result = run_main(["summary", str(bad)], env)
     assert_short_error(result, 2)
     assert "is not a Parquet file of rekolabels' table" in result.stderr
 
@@ -317,6 +305,6 @@ def test_a_broken_parquet_file_is_exit_2(
 def test_a_parquet_file_of_another_schema_is_exit_2(env: dict[str, str], tmp_path: Path) -> None:
     other = tmp_path / "other.parquet"
     pq.write_table(pa.table({"a": [1, 2]}), other)
-    result = run(["sort", str(other), "--by", "NAME"], env)
+    result = run_main(["sort", str(other), "--by", "NAME"], env)
     assert_short_error(result, 2)
     assert "is not a Parquet file of rekolabels' table" in result.stderr
