@@ -1,7 +1,8 @@
 """The CLI on a fresh machine: --no-sign-request, and errors that name what the user typed.
 
-The acceptance runs are subprocesses in an environment with an empty HOME and no AWS_*
-variable at all (``bare_env``); the error wording is checked in-process through ``main``.
+The acceptance runs see, as their whole environment, an empty HOME and no AWS_* variable at all
+(``bare_env``); the fake-server runs as a process of its own, the commands that read it as
+``main`` in this process (``run_main``), as does the error wording.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from rekolabels._cli import main
-from tests.cli_helpers import assert_short_error, bare_env, run, script
+from tests.cli_helpers import assert_short_error, bare_env, run_main, script
 
 # What the CLI must never say: the library's parameter names, and Python calls.
 PYTHON_WORDS = ("job_id", "max_results", "next_token", "sort_by", "aggregate_by", "timeout_s",
@@ -25,12 +26,13 @@ PYTHON_WORDS = ("job_id", "max_results", "next_token", "sort_by", "aggregate_by"
                 "get_all", "()")  # fmt: skip
 
 
-@pytest.fixture
-def fake_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+@pytest.fixture(scope="module")
+def fake_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """``rekolabels fake-server`` on a clean machine: (its URL, the hint it printed)."""
     argv = [script(), "fake-server", "--port", "0", "--synthetic", "job-1=2345"]
+    env = bare_env(tmp_path_factory.mktemp("server"))
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=bare_env(tmp_path)) as proc:  # fmt: skip
+                          env=env) as proc:  # fmt: skip
         try:
             assert proc.stdout is not None
             assert proc.stderr is not None
@@ -49,7 +51,7 @@ def test_get_label_detection_reads_every_label_on_a_clean_machine(
     url, _ = fake_server
     args = ["get-label-detection", "--job-id", "job-1", "--endpoint-url", url,
             "--region", "us-east-1", "--no-sign-request", "--output", "jsonl"]  # fmt: skip
-    result = run(args, bare_env(tmp_path))
+    result = run_main(args, bare_env(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 2345
@@ -64,7 +66,7 @@ def test_fake_server_prints_a_command_that_works_as_printed(
     command = shlex.split(hint.partition("try: ")[2])
     assert command[:2] == ["rekolabels", "get-label-detection"]
     assert "--no-sign-request" in command
-    result = run(command[1:], bare_env(tmp_path))
+    result = run_main(command[1:], bare_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "2345 labels" in result.stdout  # the table's title (the cli extra is installed)
 
@@ -76,7 +78,7 @@ def test_a_stale_aws_profile_is_named_even_without_signing(
     url, _ = fake_server
     args = ["get-label-detection", "--job-id", "job-1", "--endpoint-url", url,
             "--region", "us-east-1", "--no-sign-request"]  # fmt: skip
-    result = run(args, bare_env(tmp_path, AWS_PROFILE="nosuch"))
+    result = run_main(args, bare_env(tmp_path, AWS_PROFILE="nosuch"))
     assert_short_error(result, 2)
     assert "AWS_PROFILE=nosuch" in result.stderr.splitlines()[-1]
 
@@ -89,7 +91,7 @@ def test_no_credentials_suggests_no_sign_request(
     env = bare_env(tmp_path, AWS_EC2_METADATA_DISABLED="true")
     args = ["get-label-detection", "--job-id", "job-1", "--endpoint-url", url,
             "--region", "us-east-1"]  # fmt: skip
-    result = run(args, env)
+    result = run_main(args, env)
     assert_short_error(result, 1)
     assert "no AWS credentials found" in result.stderr
     assert "--no-sign-request" in result.stderr
@@ -171,7 +173,7 @@ def test_flag_errors_name_the_flag(
 
 def test_the_demo_prints_commands_that_work_as_printed(tmp_path: Path) -> None:
     """Its closing lines: a fake-server in one terminal, get-label-detection in another."""
-    demo = run(["demo", "--out", str(tmp_path)], bare_env(tmp_path), cwd=tmp_path)
+    demo = run_main(["demo", "--out", str(tmp_path)], bare_env(tmp_path), cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr
     first, second = demo.stdout.strip().splitlines()[-2:]
     serve = shlex.split(first.partition(":  ")[2])
@@ -187,7 +189,7 @@ def test_the_demo_prints_commands_that_work_as_printed(tmp_path: Path) -> None:
             assert proc.stdout is not None
             url = proc.stdout.readline().strip()
             read = [word.replace(f"http://127.0.0.1:{port}", url) for word in read]
-            result = run(read[1:], bare_env(tmp_path))
+            result = run_main(read[1:], bare_env(tmp_path))
             assert result.returncode == 0, result.stderr
             assert "2345 labels" in result.stdout
         finally:

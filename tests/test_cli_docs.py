@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import clean_env, run
+from tests.cli_helpers import clean_env, run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def test_console_example_prints_what_the_docs_show(
     if args[0] == "summary" or "table" in args:
         pytest.importorskip("rich")  # the cli extra
     env = clean_env(tmp_path) | {"COLUMNS": "100"}
-    result = run(args, env, cwd=ROOT)
+    result = run_main(args, env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     printed = [line.rstrip() for line in result.stdout.rstrip().splitlines()]
     assert printed == [line.rstrip() for line in shown.rstrip().splitlines()]

@@ -1,5 +1,6 @@
-"""``rekolabels export``: the installed script against the fake on loopback HTTP, exit codes, the
-dataset DuckDB reads, resuming after SIGINT, and the progress display."""
+"""``rekolabels export`` against the fake on loopback HTTP (in this process, but for one run of
+the installed script and the SIGINT and missing-extra ones): exit codes, the dataset DuckDB
+reads, resuming after SIGINT, and the progress display."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from rekolabels._cli import main
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import assert_short_error, clean_env, run, script
+from tests.cli_helpers import assert_short_error, clean_env, run, run_main, script
 
 JOBS = {"job-a": 2500, "job-b": 1000, "job-c": 10}
 
@@ -83,9 +84,9 @@ def test_the_lines_are_the_jsonl_lines_of_get_label_detection(
     env: dict[str, str], endpoint: list[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "dataset"
-    assert run(["export", *_ids("job-a"), "--out", str(out), "--format", "jsonl",
+    assert run_main(["export", *_ids("job-a"), "--out", str(out), "--format", "jsonl",
                 "--sort-by", "NAME", *endpoint], env).returncode == 0  # fmt: skip
-    got = run(["get-label-detection", "--job-id", "job-a", "--sort-by", "NAME",
+    got = run_main(["get-label-detection", "--job-id", "job-a", "--sort-by", "NAME",
                "--output", "jsonl", *endpoint], env)  # fmt: skip
     exported = (out / "job_id=job-a" / "labels.jsonl").read_text(encoding="utf-8")
     assert [json.loads(x) for x in exported.splitlines()] == [
@@ -99,13 +100,13 @@ def test_job_ids_from_a_file_or_stdin(
     ids = tmp_path / "jobs.txt"
     ids.write_text("# the backlog\njob-a\n\n  job-b  \njob-a\n")
     out = tmp_path / "from-file"
-    result = run(["export", "--job-ids", str(ids), "--out", str(out), "--format", "jsonl",
+    result = run_main(["export", "--job-ids", str(ids), "--out", str(out), "--format", "jsonl",
                   *endpoint], env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert _counts(out) == {"job-a": 2500, "job-b": 1000}
     out = tmp_path / "from-stdin"
-    result = run(["export", "--job-ids", "-", "--out", str(out), "--format", "jsonl", *endpoint],
-                 env, stdin="job-c\n")  # fmt: skip
+    result = run_main(["export", "--job-ids", "-", "--out", str(out), "--format", "jsonl",
+                       *endpoint], env, stdin="job-c\n")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert _counts(out) == {"job-c": 10}
 
@@ -114,7 +115,7 @@ def test_a_failed_job_is_listed_and_exits_1_and_the_others_are_exported(
     env: dict[str, str], endpoint: list[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "dataset"
-    result = run(["export", *_ids("job-b", "broken", "nowhere", "job-c"), "--out", str(out),
+    result = run_main(["export", *_ids("job-b", "broken", "nowhere", "job-c"), "--out", str(out),
                   "--format", "jsonl", *endpoint], env)  # fmt: skip
     assert result.returncode == 1
     assert _counts(out) == {"job-b": 1000, "job-c": 10}
@@ -133,19 +134,19 @@ def test_a_rerun_skips_and_rewrites_nothing_and_other_options_need_overwrite(
 ) -> None:
     out = tmp_path / "dataset"
     argv = ["export", *_ids("job-a", "job-c"), "--out", str(out), "--format", "jsonl", *endpoint]
-    assert run(argv, env).returncode == 0
+    assert run_main(argv, env).returncode == 0
     before = _mtimes(out)
-    again = run(argv, env)
+    again = run_main(argv, env)
     assert again.returncode == 0, again.stderr
     assert "rekolabels: skipped job-a: already exported" in again.stderr
     assert "exported 0 of 2 jobs (0 pages, 0 labels)" in again.stdout
     assert _mtimes(out) == before
-    other = run([*argv, "--aggregate-by", "SEGMENTS"], env)
+    other = run_main([*argv, "--aggregate-by", "SEGMENTS"], env)
     assert_short_error(other, 2)
     assert f"--out {out}: 2 job(s) were exported with other options" in other.stderr
     assert "--overwrite" in other.stderr
     assert _mtimes(out) == before
-    replaced = run([*argv, "--aggregate-by", "SEGMENTS", "--overwrite"], env)
+    replaced = run_main([*argv, "--aggregate-by", "SEGMENTS", "--overwrite"], env)
     assert replaced.returncode == 0, replaced.stderr
     record = json.loads((out / "job_id=job-a" / "_rekolabels.json").read_text())
     assert record["aggregate_by"] == "SEGMENTS"
@@ -229,7 +230,7 @@ def test_sigint_stops_cleanly_with_130_and_the_next_run_resumes(
         assert calls < 8 * 3
 
         slow.quota(None)
-        again = run(argv[1:], env)
+        again = run_main(argv[1:], env)
         assert again.returncode == 0, again.stderr
         assert _counts(out) == jobs
         assert f"{len(first)} skipped (already exported)" in again.stdout
@@ -274,7 +275,7 @@ def test_parquet_is_the_default_format(
     pytest.importorskip("pyarrow")
     duckdb = pytest.importorskip("duckdb")
     out = tmp_path / "dataset"
-    result = run(["export", *_ids(*JOBS), "--out", str(out), *endpoint], env)
+    result = run_main(["export", *_ids(*JOBS), "--out", str(out), *endpoint], env)
     assert result.returncode == 0, result.stderr
     rows = duckdb.sql(
         f"""SELECT job_id, count(*), any_value(video_name) FROM read_parquet(

@@ -22,7 +22,7 @@ import rekolabels as rl
 from rekolabels._cli import main
 from rekolabels._output import CSV_HEADER, response_json
 from rekolabels.testing import FakeRekognition, new_client
-from tests.cli_helpers import clean_env, keep_logger, offline_aws, run, script
+from tests.cli_helpers import clean_env, keep_logger, offline_aws, run, run_main, script
 
 JOB = "job-2345"
 DETECTIONS = 2345
@@ -277,14 +277,14 @@ def test_ctrl_c_says_the_next_token_to_resume_with(
     pages, token = int(match.group(1)), match.group(2)
     assert pages >= 2
     fake.fault_rate()  # no more latency
-    rest = run([*argv[1:], "--next-token", token], env)
+    rest = run_main([*argv[1:], "--next-token", token], env)
     assert rest.returncode == 0, rest.stderr
     after = rest.stdout.splitlines(keepends=True)
     if output == "csv":
         header, before, after = before[0], before[1:], after[1:]
         assert header.startswith("timestamp_ms,")
     # Nothing lost, nothing repeated: the whole pages written, then what the token continues.
-    every = run(argv[1:], env).stdout.splitlines(keepends=True)
+    every = run_main(argv[1:], env).stdout.splitlines(keepends=True)
     if output == "csv":
         every = every[1:]
     assert before[: pages * 10] + after == every

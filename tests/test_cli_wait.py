@@ -1,5 +1,5 @@
-"""``rekolabels wait --queue-url``: the installed CLI waits on SQS (endpoint from
-AWS_ENDPOINT_URL_SQS) for a job of the fake served on loopback."""
+"""``rekolabels wait --queue-url``: the CLI waits on SQS (endpoint from AWS_ENDPOINT_URL_SQS) for
+a job of the fake served on loopback; the installed script once, then ``main`` in this process."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import assert_short_error, clean_env, run
+from tests.cli_helpers import assert_short_error, clean_env, run, run_main
 from tests.sqs_helpers import LoopbackSqs, message
 
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/rekognition-jobs"
@@ -48,13 +48,13 @@ def test_a_queue_that_does_not_exist_is_exit_1(
 ) -> None:
     env = {**clean_env(tmp_path), "AWS_ENDPOINT_URL_SQS": sqs.url}
     args = ["wait", "--job-id", "job-1", "--queue-url", QUEUE + "-gone"]
-    result = run([*args, "--endpoint-url", fake.serve()], env)
+    result = run_main([*args, "--endpoint-url", fake.serve()], env)
     assert_short_error(result, 1)
     assert "NonExistentQueue" in result.stderr
 
 
 def test_an_empty_queue_url_is_a_usage_error(fake: FakeRekognition, tmp_path: Path) -> None:
     args = ["wait", "--job-id", "job-1", "--queue-url", ""]
-    result = run([*args, "--endpoint-url", fake.serve()], clean_env(tmp_path))
+    result = run_main([*args, "--endpoint-url", fake.serve()], clean_env(tmp_path))
     assert_short_error(result, 2)
     assert "--queue-url" in result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rekolabels._cli import main
-from tests.cli_helpers import bare_env, clean_env, run
+from tests.cli_helpers import bare_env, clean_env, run, run_main
 
 # The demo needs the cli extra, and the plot extra for its picture.
 pytest.importorskip("rich")
@@ -51,7 +51,7 @@ def test_demo_writes_the_timeline(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("extra", [{}, {"AWS_PROFILE": "nosuch"}], ids=["clean", "bad-profile"])
 def test_demo_reads_no_aws_configuration(tmp_path: Path, extra: dict[str, str]) -> None:
-    result = run(["demo", "--out", str(tmp_path)], bare_env(tmp_path, **extra), cwd=tmp_path)
+    result = run_main(["demo", "--out", str(tmp_path)], bare_env(tmp_path, **extra), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     check_demo_output(result.stdout, tmp_path)
     assert "2345 labels" in result.stdout
