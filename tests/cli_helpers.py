@@ -27,6 +27,26 @@ def script() -> str:
     return found
 
 
+def new_venv(path: Path, *requirements: str, compile: bool = True) -> Path:
+    """A venv of its own at ``path`` with ``requirements`` installed (pip arguments); its python.
+
+    This interpreter's pip installs into it (``--python``), which spares the venv a pip of its own
+    (``ensurepip`` is a few seconds a venv). ``compile=False`` skips writing bytecode, cheaper
+    when the venv's code runs once or twice.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True,
+                   timeout=120, capture_output=True)  # fmt: skip
+    python = path / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+         "--disable-pip-version-check", *([] if compile else ["--no-compile"]), *requirements],
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )  # fmt: skip
+    return python
+
+
 def clean_env(tmp: Path) -> dict[str, str]:
     """The environment minus anything AWS, plus dummy credentials and no config files."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

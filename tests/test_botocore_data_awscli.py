@@ -22,7 +22,7 @@ from packaging.version import Version
 import rekolabels as rl
 from rekolabels.testing import new_client
 
-from .cli_helpers import DUMMY_SECRET, clean_env
+from .cli_helpers import DUMMY_SECRET, clean_env, new_venv
 
 pytestmark = pytest.mark.slow
 
@@ -45,16 +45,8 @@ def botocore_floor() -> str:
 def outside_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with the AWS CLI v1 and the floor botocore, built once per test session."""
     venv = tmp_path_factory.mktemp("awscli") / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", str(venv)], check=True, timeout=120, capture_output=True
-    )
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "-c", str(HERE / "awscli-constraints.txt"), "awscli", f"botocore=={botocore_floor()}"],
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )  # fmt: skip
+    new_venv(venv, "-c", str(HERE / "awscli-constraints.txt"), "awscli",
+             f"botocore=={botocore_floor()}")  # fmt: skip
     return venv
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rekolabels._cli import main
-from tests.cli_helpers import bare_env, clean_env, run, run_main
+from tests.cli_helpers import bare_env, clean_env, new_venv, run, run_main
 
 # The demo needs the cli extra, and the plot extra for its picture.
 pytest.importorskip("rich")
@@ -90,17 +90,8 @@ def test_demo_from_a_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     )
     (wheel,) = dist.glob("rekolabels-*.whl")
     venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", str(venv)], check=True, timeout=120, capture_output=True
-    )
-    python = venv / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"),
-         f"rekolabels[cli,plot] @ {wheel.as_uri()}"],
-        check=True,
-        timeout=420,
-        capture_output=True,
-    )  # fmt: skip
+    python = new_venv(venv, "-c", str(ROOT / "constraints.txt"),
+                      f"rekolabels[cli,plot] @ {wheel.as_uri()}", compile=False)  # fmt: skip
     work = tmp_path / "elsewhere"
     work.mkdir()
     where = subprocess.run(
