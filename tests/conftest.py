@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -31,3 +34,18 @@ def _sigint_as_at_a_terminal() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """rekolabels' wheel, built from this checkout once per test session (per xdist worker)."""
+    dist = tmp_path_factory.mktemp("dist")
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(root)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    (built,) = dist.glob("rekolabels-*.whl")
+    return built

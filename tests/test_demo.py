@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -79,16 +78,8 @@ def test_demo_rejects_an_out_path_that_is_a_file(
 
 
 @pytest.mark.slow
-def test_demo_from_a_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
+def test_demo_from_a_wheel_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     """The README's promise: install the wheel with [cli,plot] anywhere, run the demo."""
-    dist = tmp_path / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)],
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob("rekolabels-*.whl")
     venv = tmp_path / "venv"
     python = new_venv(venv, "-c", str(ROOT / "constraints.txt"),
                       f"rekolabels[cli,plot] @ {wheel.as_uri()}", compile=False)  # fmt: skip
