@@ -1,4 +1,8 @@
-"""The docs build with ``mkdocs build --strict`` and no warning, and the API reference is whole."""
+"""The docs build with ``mkdocs build --strict`` and no warning, and the API reference is whole.
+
+``scripts/check`` builds the site just before pytest, with the same flags and the same check for
+warnings, and names it in ``REKOLABELS_BUILT_SITE``: these tests read that build instead of
+making a second one. Anywhere else they build the site themselves."""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("mkdocs")
+    built = os.environ.get("REKOLABELS_BUILT_SITE")
+    if built and (Path(built) / "index.html").is_file():
+        return Path(built)
     out = tmp_path_factory.mktemp("site")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
