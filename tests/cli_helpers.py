@@ -105,15 +105,17 @@ def run_main(
     *,
     stdin: str | bytes | None = None,
     cwd: Path | None = None,
+    encoding: str = "utf-8",
 ) -> subprocess.CompletedProcess[str]:
     """``run`` in this process: ``main(args)`` with ``env`` as the whole environment, ``stdin``
-    as standard input, UTF-8 standard streams captured, in ``cwd``; what ``main`` changes (the
-    "rekolabels" logger, the working directory) is put back. The result reads as ``run``'s,
-    newlines translated as ``text=True`` does."""
+    as standard input, standard streams captured (``encoding``, strict, as ``PYTHONIOENCODING``
+    would set them), in ``cwd``; what ``main`` changes (the "rekolabels" logger, the working
+    directory) is put back. The result reads as ``run``'s, newlines translated as ``text=True``
+    does."""
     from rekolabels._cli import main
 
     data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
-    streams = [io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2)]
+    streams = [io.TextIOWrapper(io.BytesIO(), encoding=encoding) for _ in range(2)]
     logger = logging.getLogger("rekolabels")
     handlers, level = list(logger.handlers), logger.level
     before = Path.cwd()
@@ -133,16 +135,16 @@ def run_main(
         finally:
             os.chdir(before)
             logger.handlers[:], logger.level = handlers, level
-    out, err = (_text(stream) for stream in streams)
+    out, err = (_text(stream, encoding) for stream in streams)
     assert DUMMY_SECRET not in out + err
     return subprocess.CompletedProcess(["rekolabels", *args], code, out, err)
 
 
-def _text(stream: io.TextIOWrapper) -> str:
+def _text(stream: io.TextIOWrapper, encoding: str) -> str:
     stream.flush()
     raw = stream.buffer
     assert isinstance(raw, io.BytesIO)
-    return raw.getvalue().decode().replace("\r\n", "\n").replace("\r", "\n")
+    return raw.getvalue().decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def assert_short_error(result: subprocess.CompletedProcess[str], code: int) -> None:

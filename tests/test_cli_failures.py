@@ -17,7 +17,7 @@ import pytest
 
 from rekolabels._cli import main
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import DUMMY_SECRET, assert_short_error, clean_env, run, script
+from tests.cli_helpers import DUMMY_SECRET, assert_short_error, clean_env, run_main, script
 from tests.helpers import DATA
 
 BIG = "big"  # 2345 labels: about 1 MB of jsonl, far more than a pipe buffer holds
@@ -119,9 +119,9 @@ def test_debug_adds_the_traceback_and_keeps_the_exit_code(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     missing = str(tmp_path / "missing.json")
-    plain = run(["sort", missing, "--by", "NAME"], env)
+    plain = run_main(["sort", missing, "--by", "NAME"], env)
     assert_short_error(plain, 2)
-    debug = run(["--debug", "sort", missing, "--by", "NAME"], env)
+    debug = run_main(["--debug", "sort", missing, "--by", "NAME"], env)
     assert debug.returncode == 2  # was 1: --debug re-raised the usage error
     assert "Traceback" in debug.stderr
     assert debug.stderr.splitlines()[-2:] == plain.stderr.splitlines()
@@ -130,18 +130,21 @@ def test_debug_adds_the_traceback_and_keeps_the_exit_code(
 def test_names_the_encoding_cannot_hold_are_escaped(
     env: dict[str, str], endpoint: list[str]
 ) -> None:
-    ascii_env = env | {"PYTHONIOENCODING": "ascii"}
-    outputs = {}
-    for output in ("json", "jsonl", "csv", "table"):
-        result = subprocess.run(
-            [script(), "get-label-detection", "--job-id", "unicode", "--output", output,
-             *endpoint],
-            env=ascii_env, capture_output=True, timeout=60, check=False,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == b""
-        result.stdout.decode("ascii")  # nothing but ASCII on the wire
-        outputs[output] = result.stdout.decode("ascii")
+    # The installed script with PYTHONIOENCODING=ascii once; main in this process, its streams
+    # ASCII and strict as that variable makes them, for the other outputs.
+    args = ["get-label-detection", "--job-id", "unicode", *endpoint, "--output"]
+    result = subprocess.run(
+        [script(), *args, "csv"], env=env | {"PYTHONIOENCODING": "ascii"}, capture_output=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    outputs = {"csv": result.stdout.decode("ascii")}  # nothing but ASCII on the wire
+    for output in ("json", "jsonl", "table"):
+        inline = run_main([*args, output], env, encoding="ascii")  # decodes as ASCII, strictly
+        assert inline.returncode == 0, inline.stderr
+        assert inline.stderr == ""
+        outputs[output] = inline.stdout
     # JSON escapes with its own \\uXXXX: the same names read back.
     assert [d["Label"]["Name"] for d in json.loads(outputs["json"])["Labels"]] == NAMES
     lines = outputs["jsonl"].splitlines()
