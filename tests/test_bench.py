@@ -3,7 +3,9 @@ sizes, no timing is asserted)."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import importlib.util
 import json
 import subprocess
 import sys
@@ -67,6 +69,37 @@ def test_ab_interleaves_and_alternates_which_side_runs_first() -> None:
     calls: list[str] = []
     harness.ab(lambda: calls.append("a"), lambda: calls.append("b"), repeats=4, warmup=0)
     assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+
+
+def test_ab_warms_each_side_up_untimed_before_the_timed_repeats() -> None:
+    calls: list[str] = []
+    result = harness.ab(lambda: calls.append("a"), lambda: calls.append("b"), repeats=2)
+    assert calls == ["a", "b", "a", "b", "b", "a"]
+    assert (len(result.a), len(result.b)) == (2, 2)
+
+
+def _bench_run() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_mode_only_shrinks_the_full_run_and_still_follows_next_tokens() -> None:
+    run = _bench_run()
+    full, quick = dataclasses.asdict(run.FULL), dataclasses.asdict(run.QUICK)
+    assert all(quick[name] <= full[name] for name in full), (quick, full)
+    # The full run warms both sides up before timing; a quick run's one sample need not.
+    assert full["warmup"] >= 1
+    assert min(quick.values()) >= 0
+    assert min(v for k, v in quick.items() if k != "warmup") >= 1
+    # Every paged job of a quick run still has a second page, so NextToken is followed.
+    assert quick["pages_p4"] >= 2
+    assert quick["pages_p2"] >= 2
+    assert quick["labels_g1"] > 1000
 
 
 def test_ab_refuses_a_side_that_changes_the_gc_policy() -> None:
