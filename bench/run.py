@@ -3,7 +3,7 @@
 Usage (from the repository root, in an environment with rekolabels installed)::
 
     python bench/run.py            # the full run (a few minutes on 2 cores)
-    python bench/run.py --quick    # a smoke run: tiny sizes, few repeats, figures meaningless
+    python bench/run.py --quick    # a smoke run: tiny sizes, one sample, figures meaningless
     python bench/run.py --only P1,P4 --json results.json
 
 How each figure is measured (interleaved ratios, one GC policy on both sides, the fake out of
