@@ -3,7 +3,7 @@
 Usage (from the repository root, in an environment with rekolabels installed)::
 
     python bench/run.py            # the full run (a few minutes on 2 cores)
-    python bench/run.py --quick    # a smoke run: tiny sizes, few repeats, figures meaningless
+    python bench/run.py --quick    # a smoke run: tiny sizes, one sample, figures meaningless
     python bench/run.py --only P1,P4 --json results.json
 
 How each figure is measured (interleaved ratios, one GC policy on both sides, the fake out of
@@ -14,10 +14,11 @@ docstring; docs/benchmarks.md explains the figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -63,15 +64,18 @@ class Sizes:
     labels_g1: int
     repeats_child: int  # child processes of the memory figures
     repeats_startup: int
+    warmup: int  # untimed runs of each side before the timed repeats
 
 
 FULL = Sizes(
     repeats=41, number=3, repeats_slow=9, pages_p4=20, pages_p2=60, detections_p3=200_000,
-    labels_g1=200_000, repeats_child=3, repeats_startup=15,
+    labels_g1=200_000, repeats_child=3, repeats_startup=15, warmup=1,
 )  # fmt: skip
+# One sample of each side, no warm-up, two pages wherever a job is paged (so NextToken is
+# followed): every figure's code path runs once, for as little CPU as that takes.
 QUICK = Sizes(
-    repeats=3, number=1, repeats_slow=2, pages_p4=2, pages_p2=3, detections_p3=5_000,
-    labels_g1=3_000, repeats_child=1, repeats_startup=1,
+    repeats=1, number=1, repeats_slow=1, pages_p4=2, pages_p2=2, detections_p3=2_000,
+    labels_g1=2_000, repeats_child=1, repeats_startup=1, warmup=0,
 )  # fmt: skip
 
 
@@ -157,6 +161,47 @@ def typed_label_loop(lc: rl.LabelDetectionClient, job_id: str) -> int:
     return count
 
 
+class Fakes:
+    """The loopback fakes the end-to-end figures read their synthetic jobs from.
+
+    A full run starts a fake per figure group, holding that group's job alone (``job``). A
+    quick run starts one for the whole run, holding every group's job (``shared``): a
+    fake-server start-up costs more CPU than a quick group's own work.
+    """
+
+    def __init__(self) -> None:
+        self._shared: FakeServer | None = None
+
+    @staticmethod
+    def _job_id(labels: int) -> str:
+        return f"bench-{labels}"
+
+    @contextlib.contextmanager
+    def shared(self, labels: Collection[int]) -> Iterator[None]:
+        """One fake serving a job of each of these label counts to every ``job`` inside."""
+        with FakeServer({self._job_id(n): n for n in labels}) as server:
+            self._shared = server
+            try:
+                yield
+            finally:
+                self._shared = None
+
+    @contextlib.contextmanager
+    def job(self, labels: int) -> Iterator[tuple[FakeServer, str]]:
+        """A fake serving a synthetic job of ``labels`` labels, and that job's id."""
+        if self._shared is None:
+            with FakeServer({"bench": labels}) as server:
+                yield server, "bench"
+            return
+        job_id = self._job_id(labels)
+        if job_id not in self._shared.jobs:
+            raise KeyError(f"the shared fake has no job of {labels} labels")
+        yield self._shared, job_id
+
+
+FAKES = Fakes()
+
+
 def workload(name: str, server: FakeServer, job_id: str) -> list[str]:
     """The argv of a bench/workloads.py child against ``server``."""
     return [sys.executable, str(BENCH / "workloads.py"), name, server.url, job_id]
@@ -200,7 +245,10 @@ def p1(sizes: Sizes) -> list[Figure]:
         ]  # fmt: skip
         for figure, a, b in runs:
             figures.append(
-                ratio_figure(figure, ab(a, b, repeats=sizes.repeats, number=sizes.number))
+                ratio_figure(
+                    figure,
+                    ab(a, b, repeats=sizes.repeats, number=sizes.number, warmup=sizes.warmup),
+                )
             )
     return figures
 
@@ -224,7 +272,7 @@ def p1_star(sizes: Sizes) -> list[Figure]:
             lambda raw_client=raw_client, job_id=job_id: raw_client.get_label_detection(
                 JobId=job_id
             ),
-            repeats=sizes.repeats, number=sizes.number,
+            repeats=sizes.repeats, number=sizes.number, warmup=sizes.warmup,
         )  # fmt: skip
         figures.append(ratio_figure(figure, result))
     return figures
@@ -239,16 +287,16 @@ def p4(sizes: Sizes) -> list[Figure]:
         "P4-kept", f"get_all / raw loop keeping every label dict, {sizes.pages_p4} pages, kept",
         "info",
     )  # fmt: skip
-    with FakeServer({"bench": 1000 * sizes.pages_p4}) as server:
+    with FAKES.job(1000 * sizes.pages_p4) as (server, job_id):
         client = server.client()
         lc = rl.LabelDetectionClient(server.client())
         result = ab(
-            lambda: typed_label_loop(lc, "bench"), lambda: raw_label_loop(client, "bench"),
-            repeats=sizes.repeats_slow,
+            lambda: typed_label_loop(lc, job_id), lambda: raw_label_loop(client, job_id),
+            repeats=sizes.repeats_slow, warmup=sizes.warmup,
         )  # fmt: skip
         kept = ab(
-            lambda: lc.get_all("bench"), lambda: raw_keep_loop(client, "bench"),
-            repeats=sizes.repeats_slow, keep=True,
+            lambda: lc.get_all(job_id), lambda: raw_keep_loop(client, job_id),
+            repeats=sizes.repeats_slow, keep=True, warmup=sizes.warmup,
         )  # fmt: skip
     return [ratio_figure(figure, result), ratio_figure(keep, kept)]
 
@@ -270,9 +318,9 @@ def p2(sizes: Sizes) -> list[Figure]:
         "P2", f"peak RSS iterating {sizes.pages_p2} pages / fetching one page (above baseline, "
         "child processes)", "<= 2",
     )  # fmt: skip
-    with FakeServer({"bench": 1000 * sizes.pages_p2}) as server:
+    with FAKES.job(1000 * sizes.pages_p2) as (server, job_id):
         runs_a, runs_b = _children(
-            workload("peak-iter", server, "bench"), workload("peak-page", server, "bench"),
+            workload("peak-iter", server, job_id), workload("peak-page", server, job_id),
             sizes.repeats_child, server.env,
         )  # fmt: skip
     many = [_child_json(r)["peak_bytes"] for r in runs_a]
@@ -290,9 +338,9 @@ def g1(sizes: Sizes) -> list[Figure]:
         "G1", f"peak RSS of get_all / a raw boto3 loop keeping every label dict "
         f"({sizes.labels_g1:,} labels, child processes)", "<= 1.5",
     )  # fmt: skip
-    with FakeServer({"bench": sizes.labels_g1}) as server:
+    with FAKES.job(sizes.labels_g1) as (server, job_id):
         runs_a, runs_b = _children(
-            workload("get-all", server, "bench"), workload("raw-keep", server, "bench"),
+            workload("get-all", server, job_id), workload("raw-keep", server, job_id),
             sizes.repeats_child, server.env,
         )  # fmt: skip
     for run in (*runs_a, *runs_b):
@@ -334,6 +382,7 @@ def p3(sizes: Sizes) -> list[Figure]:
         lambda: rl.aggregate_segments(labels),
         lambda: sorted(labels, key=_name_and_timestamp),
         repeats=sizes.repeats_slow,
+        warmup=sizes.warmup,
     )
     return [ratio_figure(figure, result)]
 
@@ -379,7 +428,7 @@ def startup(sizes: Sizes) -> list[Figure]:
     heavy = Figure("S3", f"modules of {'/'.join(HEAVY)} loaded by `import rekolabels`", "== 0")
     loads = [
         json.loads(run_child([sys.executable, "-c", _PLUGIN_LOAD], capture=True).stdout)
-        for _ in range(max(3, sizes.repeats_startup))
+        for _ in range(sizes.repeats_startup)
     ]
     spread = Spread.of([x["ms"] for x in loads])
     plugin.set(spread.median, spread, " ms")
@@ -391,10 +440,10 @@ def startup(sizes: Sizes) -> list[Figure]:
         pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                   "--rootdir", tmp, str(test)]  # fmt: skip
         a, b = ab_children(pytest, [*pytest, "-p", "no:rekolabels"],
-                           repeats=sizes.repeats_startup, env=env)  # fmt: skip
+                           repeats=sizes.repeats_startup, env=env, warmup=sizes.warmup)  # fmt: skip
         _ms_difference(run, a, b)
     a, b = ab_children([*rekolabels_command(), "--help"], [sys.executable, "-c", "pass"],
-                       repeats=sizes.repeats_startup)  # fmt: skip
+                       repeats=sizes.repeats_startup, warmup=sizes.warmup)  # fmt: skip
     _ms_difference(helped, a, b)
     code = (
         "import sys, json, rekolabels\n"
@@ -405,7 +454,7 @@ def startup(sizes: Sizes) -> list[Figure]:
     heavy.detail.append(f"loaded: {', '.join(loaded[:8]) or 'none'}")
     imported = Figure("S4", "`import rekolabels` - bare interpreter start-up", "info")
     a, b = ab_children([sys.executable, "-c", "import rekolabels"], [sys.executable, "-c", "pass"],
-                       repeats=sizes.repeats_startup)  # fmt: skip
+                       repeats=sizes.repeats_startup, warmup=sizes.warmup)  # fmt: skip
     _ms_difference(imported, a, b)
     return [plugin, run, helped, heavy, imported]
 
@@ -421,12 +470,12 @@ def cli(sizes: Sizes) -> list[Figure]:
         "J2", f"peak RSS of `--output json` / the raw script holding the job ({n:,} labels)",
         "<= 0.25",
     )  # fmt: skip
-    with FakeServer({"bench": n}) as server:
-        get = [*rekolabels_command(), "get-label-detection", "--job-id", "bench",
+    with FAKES.job(n) as (server, job_id):
+        get = [*rekolabels_command(), "get-label-detection", "--job-id", job_id,
                "--endpoint-url", server.url]  # fmt: skip
         for figure, output in ((speed, "jsonl"), (memory, "json")):
             a, b = ab_children(
-                [*get, "--output", output], workload(f"raw-{output}", server, "bench"),
+                [*get, "--output", output], workload(f"raw-{output}", server, job_id),
                 repeats=sizes.repeats_child, env=server.env, warmup=0, own_rss=True,
             )  # fmt: skip
             if figure is speed:
@@ -452,6 +501,13 @@ FIGURES: dict[str, Callable[[Sizes], list[Figure]]] = {
 }  # fmt: skip
 
 
+def fake_jobs(sizes: Sizes, groups: Collection[str]) -> set[int]:
+    """The label counts of the jobs these figure groups read from a fake."""
+    labels = {"P4": 1000 * sizes.pages_p4, "P2": 1000 * sizes.pages_p2, "G1": sizes.labels_g1,
+              "J": sizes.labels_g1}  # fmt: skip
+    return {labels[group] for group in groups if group in labels}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run, figures meaningless")
@@ -468,8 +524,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown figure group(s): {', '.join(sorted(unknown))}")
     info = machine_state()
     figures: list[Figure] = []
-    for key in wanted:
-        figures += FIGURES[key](sizes)
+    jobs = fake_jobs(sizes, wanted)
+    with contextlib.ExitStack() as stack:
+        if args.quick and jobs:
+            stack.enter_context(FAKES.shared(jobs))
+        for key in wanted:
+            figures += FIGURES[key](sizes)
     publish(figures, info, "rekolabels benchmarks", quick=args.quick, json_path=args.json,
             sizes=asdict(sizes))  # fmt: skip
     return 0

@@ -3,7 +3,7 @@
 Usage (from the repository root, with rekolabels[arrow] and polars installed)::
 
     python bench/tables.py            # the full run (several minutes on 2 cores: 1M detections)
-    python bench/tables.py --quick    # a smoke run: tiny sizes, few repeats, figures meaningless
+    python bench/tables.py --quick    # a smoke run: tiny sizes, one sample, figures meaningless
     python bench/tables.py --only C1,C2 --json results.json
 
 Method, as bench/run.py's: every timed figure is a ratio of two workloads, A (the table path) over
@@ -81,11 +81,17 @@ class Sizes:
     c3: int
     m1: int
     repeats_m1: int
+    warmup: int  # untimed runs of each side before the timed repeats
 
 
 FULL = Sizes(repeats=41, number=3, repeats_slow=9, c2=500_000, c3=200_000, m1=1_000_000,
-             repeats_m1=3)  # fmt: skip
-QUICK = Sizes(repeats=3, number=1, repeats_slow=2, c2=5_000, c3=5_000, m1=20_000, repeats_m1=1)
+             repeats_m1=3, warmup=1)  # fmt: skip
+# One sample of each side, no warm-up, two pages of detections: every figure's code path runs
+# once (page merging included), for as little CPU as that takes.
+QUICK = Sizes(repeats=1, number=1, repeats_slow=1, c2=2_000, c3=2_000, m1=2_000, repeats_m1=1,
+              warmup=0)  # fmt: skip
+# Jobs this large are written to disk by a child process, so that their memory is gone after.
+WRITE_IN_A_CHILD = 100_000
 
 
 # -- measuring ----------------------------------------------------------------------------------
@@ -100,11 +106,12 @@ def cpu_and_wall(fn: Callable[[], object], number: int) -> tuple[float, float]:
 
 
 def interleaved(
-    a: Callable[[], object], b: Callable[[], object], *, repeats: int, number: int
+    a: Callable[[], object], b: Callable[[], object], *, repeats: int, number: int, warmup: int
 ) -> dict[str, list[float]]:
     """CPU and wall times of A and B per repeat; A and B alternate which one runs first."""
     gc.collect()
-    a(), b()  # warm caches, lazy imports and validators, untimed
+    for _ in range(warmup):
+        a(), b()  # warm caches, lazy imports and validators, untimed
     times: dict[str, list[float]] = {"A": [], "B": [], "A wall": [], "B wall": []}
     for r in range(repeats):
         order = (("A", a), ("B", b)) if r % 2 == 0 else (("B", b), ("A", a))
@@ -186,14 +193,15 @@ def c1(sizes: Sizes) -> list[Figure]:
     assert table is not None
     assert len(table) == 855
     main = Figure("C1", "decode(855-label v3 body) to a LabelTable / json.loads(body)", "<= 1.5")
-    times = interleaved(lambda: decode(body), lambda: json.loads(body),
-                        repeats=sizes.repeats, number=sizes.number)  # fmt: skip
+    times = interleaved(lambda: decode(body), lambda: json.loads(body), repeats=sizes.repeats,
+                        number=sizes.number, warmup=sizes.warmup)  # fmt: skip
     settle(main, ratios(times), 1.5)
     main.detail = f"{ms(times['A'])} vs {ms(times['B'])} ({len(body) / 1e3:.0f} kB body)"
     main.samples = times
     models = Figure("C1-models", "the model path: _page_from_wire(body) / json.loads(body)", "info")
     times = interleaved(lambda: _page_from_wire(body), lambda: json.loads(body),
-                        repeats=sizes.repeats, number=sizes.number)  # fmt: skip
+                        repeats=sizes.repeats, number=sizes.number,
+                        warmup=sizes.warmup)  # fmt: skip
     settle(models, ratios(times), None)
     models.detail = f"{ms(times['A'])} vs {ms(times['B'])}"
     models.samples = times
@@ -238,7 +246,8 @@ def c1_end_to_end(sizes: Sizes) -> list[Figure]:
     ]  # fmt: skip
     figures = []
     for key, title, goal, workload in workloads:
-        result = ab(workload, lambda: json.loads(body), repeats=sizes.repeats, number=sizes.number)
+        result = ab(workload, lambda: json.loads(body), repeats=sizes.repeats,
+                    number=sizes.number, warmup=sizes.warmup)  # fmt: skip
         figure = Figure(key, title, goal)
         settle(figure, result.ratios, 1.5 if goal != "info" else None)
         figure.detail = f"ratio {result.ratio.fmt()}; {result.times()}"
@@ -284,7 +293,7 @@ def c2(sizes: Sizes) -> list[Figure]:
                     "<= 1.0")  # fmt: skip
     wall = Figure("C2-wall", "the same, wall time (polars uses every core)", "info")
     times = interleaved(table.aggregate, lambda: polars_segments(frame),
-                        repeats=sizes.repeats_slow, number=1)  # fmt: skip
+                        repeats=sizes.repeats_slow, number=1, warmup=sizes.warmup)  # fmt: skip
     settle(figure, ratios(times), 1.0)
     settle(wall, ratios(times, " wall"), None)
     figure.detail = f"{ms(times['A'])} vs {ms(times['B'])} CPU; {len(mine):,} segments"
@@ -406,7 +415,10 @@ def peak_rss() -> int:
 def m1(sizes: Sizes) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="rekolabels-bench-") as tmp:
         directory = Path(tmp)
-        run_self(["--write-pages", str(directory), str(sizes.m1)])  # its memory is gone after
+        if sizes.m1 >= WRITE_IN_A_CHILD:
+            run_self(["--write-pages", str(directory), str(sizes.m1)])  # its memory is gone after
+        else:
+            write_pages(directory, sizes.m1)
         runs: dict[str, list[dict[str, Any]]] = {"table": [], "models": []}
         for r in range(sizes.repeats_m1):
             for path in ("table", "models") if r % 2 == 0 else ("models", "table"):

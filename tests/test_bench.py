@@ -3,9 +3,9 @@ sizes, no timing is asserted)."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
-import subprocess
 import sys
 import weakref
 from pathlib import Path
@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import harness  # noqa: E402
 
+from .bench_helpers import bench_script  # noqa: E402
+
 QUICK_KEYS = {
     *(f"{p}-{v}" for p in ("P1", "P1b", "P1f", "P1*") for v in ("v2", "v3")),
     "P4", "P4-kept", "P2", "G1", "P3", "S1", "S1-run", "S2", "S3", "S4", "J1", "J2",
@@ -25,22 +27,19 @@ QUICK_KEYS = {
 
 
 @pytest.mark.slow
-def test_the_bench_runs_in_quick_mode(tmp_path: Path) -> None:
+def test_the_bench_runs_in_quick_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bench.json"
-    result = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "python CPython" in result.stdout or "python PyPy" in result.stdout
-    assert "loadavg" in result.stdout
+    assert bench_script("run").main(["--quick", "--json", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "python CPython" in stdout or "python PyPy" in stdout
+    assert "loadavg" in stdout
     report = json.loads(out.read_text())
     assert {f["key"] for f in report["figures"]} == QUICK_KEYS
     for figure in report["figures"]:
         assert figure["value"] is not None, figure["key"]
         assert figure["verdict"] in ("PASS", "MISS", "info"), figure["key"]
         # Every line of the report shows the figure, its goal and its verdict.
-        line = next(x for x in result.stdout.splitlines() if x.startswith(figure["key"] + " "))
+        line = next(x for x in stdout.splitlines() if x.startswith(figure["key"] + " "))
         assert figure["goal"] in line
         assert figure["verdict"] in line
     assert report["machine"]["cpus"]
@@ -67,6 +66,41 @@ def test_ab_interleaves_and_alternates_which_side_runs_first() -> None:
     calls: list[str] = []
     harness.ab(lambda: calls.append("a"), lambda: calls.append("b"), repeats=4, warmup=0)
     assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+
+
+def test_ab_warms_each_side_up_untimed_before_the_timed_repeats() -> None:
+    calls: list[str] = []
+    result = harness.ab(lambda: calls.append("a"), lambda: calls.append("b"), repeats=2)
+    assert calls == ["a", "b", "a", "b", "b", "a"]
+    assert (len(result.a), len(result.b)) == (2, 2)
+
+
+@pytest.mark.parametrize("script", ["run", "tables", "export"])
+def test_quick_mode_only_shrinks_the_full_run(script: str) -> None:
+    module: Any = bench_script(script)
+    full, quick = dataclasses.asdict(module.FULL), dataclasses.asdict(module.QUICK)
+    assert quick.keys() == full.keys()
+    for name, value in full.items():
+        pairs = (
+            zip(quick[name], value, strict=True)
+            if isinstance(value, tuple)
+            else [(quick[name], value)]
+        )
+        assert all(0 <= q <= f for q, f in pairs), (name, quick[name], value)
+    # A full run warms both sides up before timing; a quick run's single sample need not.
+    assert full.get("warmup", 1) >= 1
+
+
+def test_quick_jobs_still_have_a_second_page() -> None:
+    # So that every paged figure of a quick run follows a NextToken and merges pages.
+    run: Any = bench_script("run")
+    tables: Any = bench_script("tables")
+    export: Any = bench_script("export")
+    assert min(run.QUICK.pages_p4, run.QUICK.pages_p2, export.QUICK.pages) >= 2
+    assert (
+        min(run.QUICK.labels_g1, tables.QUICK.c2, tables.QUICK.c3, tables.QUICK.m1)
+        > tables.PAGE_SIZE
+    )
 
 
 def test_ab_refuses_a_side_that_changes_the_gc_policy() -> None:

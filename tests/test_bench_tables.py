@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .bench_helpers import bench_script
+
 pytest.importorskip("pyarrow")
 pytest.importorskip("polars")
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.mark.slow
-def test_the_table_bench_runs_in_quick_mode(tmp_path: Path) -> None:
+def test_the_table_bench_runs_in_quick_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "bench.json"
-    result = subprocess.run(
-        [sys.executable, "bench/tables.py", "--quick", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "loadavg" in result.stdout
+    assert bench_script("tables").main(["--quick", "--json", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "loadavg" in stdout
     report = json.loads(out.read_text())
     keys = {f["key"] for f in report["figures"]}
     assert keys == {"C1", "C1-models", "C1-e2e", "C1-e2e-models", "C1-e2e-boto3", "C2",
@@ -31,4 +28,4 @@ def test_the_table_bench_runs_in_quick_mode(tmp_path: Path) -> None:
                     "M1-rss"}  # fmt: skip
     assert all(f["value"] is not None for f in report["figures"])
     # The M1 children summarised the same job identically on both paths (the bench checks it).
-    assert "summaries identical" in result.stdout
+    assert "summaries identical" in stdout
