@@ -23,6 +23,7 @@ import random
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -76,14 +77,23 @@ class Served:
         return http_response(status, body, {"x-amzn-RequestId": "fuzz-rid", **headers})
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Served, rl.LabelDetectionClient]]:
+@contextmanager
+def serving() -> Iterator[tuple[Served, rl.LabelDetectionClient]]:
+    """A client (retries without waits) whose every GetLabelDetection gets what ``Served`` holds."""
     client = new_client()
     replies = Served()
     client.meta.events.register("before-send.rekognition.GetLabelDetection", replies.answer)
     retry = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_backoff_s=0)
-    yield replies, rl.LabelDetectionClient(client, retry=retry)
-    client.close()
+    try:
+        yield replies, rl.LabelDetectionClient(client, retry=retry)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Served, rl.LabelDetectionClient]]:
+    with serving() as pair:
+        yield pair
 
 
 def labels_in(body: bytes) -> int:

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 pytest.importorskip("pyarrow")
 
 import rekolabels as rl
-from rekolabels.testing import new_client
 from tests import test_fuzz as fuzz
 from tests.test_fuzz import (
     ATTEMPTS,
@@ -55,12 +54,8 @@ READS: dict[str, Callable[[rl.LabelDetectionClient], int]] = {
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[Served, rl.LabelDetectionClient]]:
-    client = new_client()
-    replies = Served()
-    client.meta.events.register("before-send.rekognition.GetLabelDetection", replies.answer)
-    retry = rl.RetryPolicy(max_attempts=ATTEMPTS, initial_backoff_s=0, max_backoff_s=0)
-    yield replies, rl.LabelDetectionClient(client, retry=retry)
-    client.close()
+    with fuzz.serving() as pair:
+        yield pair
 
 
 def check(
