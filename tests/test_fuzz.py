@@ -301,19 +301,20 @@ def test_compressed_bodies(served: Any, record_property: Any) -> None:
     run_class(record_property, "gzip/deflate", strategy, compressed_reply, served, examples=36)
 
 
+# (status, body): a body that is not one JSON object, at 200 or at an error status.
+NOT_JSON_OBJECTS = st.tuples(
+    st.sampled_from([200, *ERROR_STATUSES]),
+    st.one_of(
+        json_values.filter(lambda v: not isinstance(v, dict)).map(lambda v: json.dumps(v).encode()),
+        st.binary(max_size=40),
+        st.sampled_from([b"", b"<html>502 Bad Gateway</html>", b"\xef\xbb\xbf{}", b"{} {}"]),
+    ),
+)
+
+
 def test_bodies_that_are_not_json_objects(served: Any, record_property: Any) -> None:
-    strategy = st.tuples(
-        st.sampled_from([200, *ERROR_STATUSES]),
-        st.one_of(
-            json_values.filter(lambda v: not isinstance(v, dict)).map(
-                lambda v: json.dumps(v).encode()
-            ),
-            st.binary(max_size=40),
-            st.sampled_from([b"", b"<html>502 Bad Gateway</html>", b"\xef\xbb\xbf{}", b"{} {}"]),
-        ),
-    )
     run_class(
-        record_property, "non-object bodies", strategy,
+        record_property, "non-object bodies", NOT_JSON_OBJECTS,
         lambda case: (case[0], case[1], {}), served,
     )  # fmt: skip
 
