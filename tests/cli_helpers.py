@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -116,8 +117,7 @@ def run_main(
 
     data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
     streams = [io.TextIOWrapper(io.BytesIO(), encoding=encoding) for _ in range(2)]
-    logger = logging.getLogger("rekolabels")
-    handlers, level = list(logger.handlers), logger.level
+    restore_logger = _logger_restorer()
     before = Path.cwd()
     with (
         mock.patch.dict(os.environ, env, clear=True),
@@ -134,7 +134,7 @@ def run_main(
             code = main(args)
         finally:
             os.chdir(before)
-            logger.handlers[:], logger.level = handlers, level
+            restore_logger()
     out, err = (_text(stream, encoding) for stream in streams)
     assert DUMMY_SECRET not in out + err
     return subprocess.CompletedProcess(["rekolabels", *args], code, out, err)
@@ -166,9 +166,23 @@ def offline_aws(monkeypatch: Any, tmp: Path) -> None:
     monkeypatch.delenv("FORCE_COLOR", raising=False)
 
 
-def keep_logger(monkeypatch: Any) -> None:
+def keep_logger(request: Any) -> None:
     """Undo, after the test, what ``main(["--debug", ...])`` does to the "rekolabels" logger
     (a handler and the DEBUG level: the CLI's process is its own, the test run's is not)."""
+    request.addfinalizer(_logger_restorer())
+
+
+def _logger_restorer() -> Callable[[], None]:
+    """A function that puts the "rekolabels" logger's handlers and level back as they are now.
+
+    The level goes back through ``setLevel``, never a bare ``level =``: ``setLevel`` also clears
+    the cache behind ``isEnabledFor``, which would otherwise go on saying DEBUG in later tests
+    (and the CLI would then leave its retry display to a --debug that is no longer there)."""
     logger = logging.getLogger("rekolabels")
-    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
-    monkeypatch.setattr(logger, "level", logger.level)
+    handlers, level = list(logger.handlers), logger.level
+
+    def restore() -> None:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+
+    return restore

@@ -44,9 +44,9 @@ def test_usage_errors_exit_2_in_two_lines(
 
 
 def test_debug_prints_the_traceback_and_keeps_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    keep_logger(monkeypatch)
+    keep_logger(request)
     missing = f"job-1={tmp_path / 'missing.json'}"
     for argv in (["--debug", "fake-server", "--job", missing],
                  ["fake-server", "--job", missing, "--debug"]):  # fmt: skip

@@ -207,9 +207,9 @@ def test_errors_are_short_and_have_the_right_exit_code(
 
 
 def test_debug_adds_the_traceback_and_keeps_the_exit_code(
-    endpoint: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    endpoint: list[str], request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    keep_logger(monkeypatch)
+    keep_logger(request)
     assert main(["--debug", "get-label-detection", "--job-id", "no-such-job", *endpoint]) == 1
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err
@@ -298,11 +298,11 @@ def test_verbose_shows_each_retry_as_it_happens(env: dict[str, str]) -> None:
         args = ["get-label-detection", "--job-id", "job-1", "--max-results", "10",
                 "--output", "jsonl", *endpoint]  # fmt: skip
         fake.inject(["ThrottlingException", None, "ThrottlingException:400"])
-        quiet = run(args, env)
+        quiet = run_main(args, env)
         assert quiet.returncode == 0, quiet.stderr
         assert quiet.stderr == ""  # not a terminal, no --verbose: nothing
         fake.inject(["ThrottlingException", None, "ThrottlingException:400"])
-        loud = run([*args, "--verbose"], env)
+        loud = run_main([*args, "--verbose"], env)
     assert loud.returncode == 0, loud.stderr
     assert len(loud.stdout.splitlines()) == 30
     lines = loud.stderr.splitlines()
