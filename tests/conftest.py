@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
@@ -49,3 +50,20 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (built,) = dist.glob("rekolabels-*.whl")
     return built
+
+
+@pytest.fixture(autouse=True)
+def _rekolabels_logger_left_as_found() -> Iterator[None]:
+    """A test leaves the "rekolabels" logger as it found it (handlers, level, what
+    ``isEnabledFor`` says): a handler or level left behind by an in-process ``main(["--debug",
+    ...])`` would change what later tests in the same worker see. A leak is put right, then
+    reported as this test's error."""
+    logger = logging.getLogger("rekolabels")
+    handlers, level = list(logger.handlers), logger.level
+    enabled = logger.isEnabledFor(logging.DEBUG)
+    yield
+    left = (list(logger.handlers), logger.level, logger.isEnabledFor(logging.DEBUG))
+    if left != (handlers, level, enabled):
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        pytest.fail(f"the test changed the rekolabels logger: {left} (was {handlers, level})")

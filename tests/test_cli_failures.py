@@ -17,7 +17,14 @@ import pytest
 
 from rekolabels._cli import main
 from rekolabels.testing import FakeRekognition
-from tests.cli_helpers import DUMMY_SECRET, assert_short_error, clean_env, run_main, script
+from tests.cli_helpers import (
+    DUMMY_SECRET,
+    assert_short_error,
+    clean_env,
+    keep_logger,
+    run_main,
+    script,
+)
 from tests.helpers import DATA
 
 BIG = "big"  # 2345 labels: about 1 MB of jsonl, far more than a pipe buffer holds
@@ -96,8 +103,10 @@ def test_a_read_only_stdout_is_exit_1_in_one_line(env: dict[str, str]) -> None:
 
 
 def test_an_unexpected_exception_is_exit_1_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
+    keep_logger(request)  # --debug below
     closed = io.StringIO()
     closed.close()  # writing raises ValueError, which no one expects
     monkeypatch.setattr("sys.stdout", closed)
