@@ -117,7 +117,7 @@ def run_main(
 
     data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
     streams = [io.TextIOWrapper(io.BytesIO(), encoding=encoding) for _ in range(2)]
-    restore_logger = _logger_restorer()
+    restore_logger = logger_restorer()
     before = Path.cwd()
     with (
         mock.patch.dict(os.environ, env, clear=True),
@@ -169,10 +169,10 @@ def offline_aws(monkeypatch: Any, tmp: Path) -> None:
 def keep_logger(request: Any) -> None:
     """Undo, after the test, what ``main(["--debug", ...])`` does to the "rekolabels" logger
     (a handler and the DEBUG level: the CLI's process is its own, the test run's is not)."""
-    request.addfinalizer(_logger_restorer())
+    request.addfinalizer(logger_restorer())
 
 
-def _logger_restorer() -> Callable[[], None]:
+def logger_restorer() -> Callable[[], None]:
     """A function that puts the "rekolabels" logger's handlers and level back as they are now.
 
     The level goes back through ``setLevel``, never a bare ``level =``: ``setLevel`` also clears

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.cli_helpers import logger_restorer
+
 # Property tests draw the same cases on every run (seeded by each test's own name), so a CI
 # failure is one anyone can reproduce from its log, never a case that no later run finds.
 # `pytest --hypothesis-profile=explore` searches anew (and keeps what it finds in .hypothesis/).
@@ -59,11 +61,10 @@ def _rekolabels_logger_left_as_found() -> Iterator[None]:
     ...])`` would change what later tests in the same worker see. A leak is put right, then
     reported as this test's error."""
     logger = logging.getLogger("rekolabels")
-    handlers, level = list(logger.handlers), logger.level
-    enabled = logger.isEnabledFor(logging.DEBUG)
+    restore = logger_restorer()
+    found = (list(logger.handlers), logger.level, logger.isEnabledFor(logging.DEBUG))
     yield
     left = (list(logger.handlers), logger.level, logger.isEnabledFor(logging.DEBUG))
-    if left != (handlers, level, enabled):
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        pytest.fail(f"the test changed the rekolabels logger: {left} (was {handlers, level})")
+    if left != found:
+        restore()
+        pytest.fail(f"the test changed the rekolabels logger: {left} (was {found})")
